@@ -1,0 +1,201 @@
+"""The error hierarchy of the core.
+
+Every message is written for a learner: it says what happened and what to do next. The UI shows
+``str(error)``; the command line prints it to stderr. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+from player.i18n import _
+
+
+class PlayerError(Exception):
+    """Base of every error the player reports to a person."""
+
+    code = "PLAYER_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- course packages -------------------------------------------------------------------------
+
+
+class PackageError(PlayerError):
+    """A course file or a downloaded package cannot be used."""
+
+    code = "BAD_PACKAGE"
+
+
+class NotJson(PackageError):
+    code = "NOT_JSON"
+
+
+class InvalidPackage(PackageError):
+    code = "INVALID_PACKAGE"
+
+
+class UnsupportedSchema(PackageError):
+    code = "UNSUPPORTED_SCHEMA"
+
+
+class NotPublished(PackageError):
+    code = "NOT_PUBLISHED"
+
+
+class ChecksumMismatch(PackageError):
+    code = "CHECKSUM_MISMATCH"
+
+
+class PackageConflict(PackageError):
+    """A package id already stored with different bytes: packages are immutable."""
+
+    code = "PACKAGE_CONFLICT"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class CourseNotFound(PlayerError):
+    code = "NOT_FOUND"
+
+    def __init__(self, course_id: str) -> None:
+        super().__init__(
+            _(
+                "There is no course “{id}” on this computer. Check the id with "
+                "“course-player list”, import the course file, or sync with your server."
+            ).format(id=course_id)
+        )
+        self.course_id = course_id
+
+
+class CourseNotDownloaded(PlayerError):
+    code = "NOT_DOWNLOADED"
+
+    def __init__(self, title: str) -> None:
+        super().__init__(
+            _(
+                "“{title}” is in your catalog but has not been downloaded yet. "
+                "Connect to the network and sync to download it."
+            ).format(title=title)
+        )
+
+
+class LessonNotFound(PlayerError):
+    code = "LESSON_NOT_FOUND"
+
+    def __init__(self, title: str, index: int, count: int) -> None:
+        super().__init__(
+            _("“{title}” has no lesson {index}: its lessons are numbered 0 to {last}.").format(
+                title=title, index=index, last=count - 1
+            )
+        )
+        self.index = index
+        self.count = count
+
+
+# --- learner state and access ----------------------------------------------------------------
+
+
+class AccessDenied(PlayerError):
+    code = "FORBIDDEN"
+
+
+class PurchaseRequired(AccessDenied):
+    code = "PURCHASE_REQUIRED"
+
+
+class NotEnrolled(AccessDenied):
+    code = "NOT_ENROLLED"
+
+
+class CrossTenant(AccessDenied):
+    code = "CROSS_TENANT"
+
+
+class LeaseExpired(AccessDenied):
+    code = "LEASE_EXPIRED"
+
+
+class ProfileNotFound(PlayerError):
+    code = "PROFILE_NOT_FOUND"
+
+
+# --- export guards ---------------------------------------------------------------------------
+
+
+class PayloadTooLarge(PlayerError):
+    code = "PAYLOAD_TOO_LARGE"
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            _(
+                "This course is too large to export: its package is {size} bytes and the limit "
+                "is {limit} bytes. Read it in the player instead."
+            ).format(size=f"{size:,}", limit=f"{limit:,}")
+        )
+        self.size = size
+        self.limit = limit
+
+
+class RateLimited(PlayerError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            message
+            or _(
+                "You have exported this course 3 times in the last 10 minutes. "
+                "Try again in {n} minute(s)."
+            ).format(n=minutes)
+        )
+        self.retry_after = retry_after
+
+
+class Cancelled(PlayerError):
+    """A long job stopped because the person asked it to; the UI treats it as quiet."""
+
+    code = "CANCELLED"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Cancelled."))
+
+
+class ExportError(PlayerError):
+    code = "EXPORT_FAILED"
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+class SyncError(PlayerError):
+    """A sync step failed. ``kind`` is one of: offline, auth, server, protocol, rejected, keyring."""
+
+    code = "SYNC_FAILED"
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class SignInRequired(SyncError):
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            "auth",
+            message
+            or _(
+                "Your sign-in has expired. Sign in again to sync; "
+                "everything you did offline is kept and will be uploaded."
+            ),
+        )
+
+
+class ConfigError(PlayerError):
+    code = "BAD_CONFIG"

@@ -1,0 +1,84 @@
+"""The tenant's store as this machine knows it: products and confirmed purchases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from player.errors import CrossTenant
+from player.i18n import _
+from player.services import audit
+from player.services.progress import add_enrollment, find_enrollment
+from player.store.db import Store
+from player.store.models import Product, Profile, Purchase
+from player.timeutil import utcnow
+
+
+def list_products(store: Store, profile: Profile) -> list[Product]:
+    """Active products of the learner's own tenant; never another tenant's."""
+    with store.read() as session:
+        return list(
+            session.exec(
+                select(Product)
+                .where(Product.tenantId == profile.tenantId, col(Product.active).is_(True))
+                .order_by(col(Product.courseId))
+            )
+        )
+
+
+def product_for_course(store: Store, profile: Profile, course_id: str) -> Product | None:
+    with store.read() as session:
+        return session.exec(
+            select(Product).where(
+                Product.tenantId == profile.tenantId,
+                Product.courseId == course_id,
+                col(Product.active).is_(True),
+            )
+        ).first()
+
+
+def record_purchase(
+    store: Store,
+    profile: Profile,
+    *,
+    purchase_id: str,
+    product_id: str,
+    course_id: str,
+    created_at: datetime | None = None,
+    enroll: bool = True,
+) -> Purchase:
+    """Store a purchase the server confirmed, enroll the learner, and audit it.
+
+    A product of another tenant is refused with ``CrossTenant`` and nothing is stored.
+    """
+    with store.write() as session:
+        product = session.get(Product, product_id)
+        if product is not None and product.tenantId != profile.tenantId:
+            raise CrossTenant(
+                _("This product belongs to another organisation's store; it cannot be bought here.")
+            )
+        existing = session.get(Purchase, purchase_id)
+        if existing is not None:
+            return existing
+        purchase = Purchase(
+            id=purchase_id,
+            userId=profile.userId,
+            tenantId=profile.tenantId,
+            productId=product_id,
+            courseId=course_id,
+            createdAt=created_at or utcnow(),
+        )
+        session.add(purchase)
+        audit.log_audit_event(
+            store,
+            profile,
+            audit.PURCHASE_CREATE,
+            "Purchase",
+            purchase_id,
+            {"courseId": course_id, "productId": product_id},
+            session=session,
+        )
+        if enroll and find_enrollment(session, profile, course_id) is None:
+            add_enrollment(store, session, profile, course_id)
+        return purchase

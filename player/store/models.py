@@ -1,0 +1,191 @@
+"""Every table of the local store, in one module (SQLModel's layout).
+
+Field names follow the server's Prisma models and the contract (camelCase columns). A new table or
+column is added by a migration step in ``player.store.migrations``, never by editing an old step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# --- packages --------------------------------------------------------------------------------
+
+
+class PackageBlob(SQLModel, table=True):
+    """The exact bytes of a CoursePackage, addressed by their SHA-256; never updated."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sizeBytes: int
+
+
+class StoredPackage(SQLModel, table=True):
+    """One published version of a course that is on this machine.
+
+    ``tenantId`` is None for a package imported from a file (it belongs to the machine and every
+    learner on it sees it); otherwise the tenant whose server catalog it came from.
+    """
+
+    __table_args__ = (UniqueConstraint("courseId", "version", "tenantKey"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    packageId: str = Field(index=True)
+    courseId: str = Field(index=True, max_length=200)
+    version: int
+    sha256: str = Field(foreign_key="packageblob.sha256", max_length=64)
+    title: str
+    summary: str = ""
+    language: str | None = None
+    publishedAt: str | None = None
+    lessonCount: int
+    origin: str  # "file" | "server" | "bundled"
+    tenantId: str | None = Field(default=None, index=True)
+    tenantKey: str = ""  # tenantId or "" (SQLite unique constraints ignore NULLs)
+    storedAt: datetime
+
+
+class CatalogEntry(SQLModel, table=True):
+    """A course a tenant's server offers (from ``GET /api/learn/courses``), downloaded or not."""
+
+    __table_args__ = (UniqueConstraint("tenantId", "courseId"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenantId: str = Field(index=True)
+    courseId: str = Field(max_length=200)
+    title: str
+    version: int
+    sha256: str | None = None
+    sizeBytes: int | None = None
+    updatedAt: str | None = None
+    seenAt: datetime
+
+
+# --- people and tenants ----------------------------------------------------------------------
+
+
+class Tenant(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str = ""
+    serverUrl: str | None = None
+
+
+class Profile(SQLModel, table=True):
+    """A learner known on this machine. No password is ever stored; tokens live in keyring."""
+
+    id: str = Field(primary_key=True)  # "guest", or "<userId>@<server host>"
+    userId: str = Field(index=True)
+    displayName: str
+    tenantId: str
+    serverUrl: str | None = None
+    username: str | None = None
+    isGuest: bool = False
+    createdAt: datetime
+    lastUsedAt: datetime | None = None
+
+
+# --- store and entitlements ------------------------------------------------------------------
+
+
+class Product(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    tenantId: str = Field(index=True)
+    courseId: str = Field(index=True)
+    priceCents: int
+    currency: str
+    active: bool = True
+
+
+class Purchase(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    userId: str = Field(index=True)
+    tenantId: str
+    productId: str
+    courseId: str = Field(index=True)
+    createdAt: datetime
+
+
+class Enrollment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("userId", "courseId"),)
+
+    id: str = Field(primary_key=True)
+    userId: str = Field(index=True)
+    tenantId: str
+    courseId: str = Field(index=True)
+    createdAt: datetime
+    origin: str = "local"  # "local" (made offline, queued) | "server"
+
+
+class EntitlementLease(SQLModel, table=True):
+    """The offline lease from ``GET /api/learn/entitlements``: paid content opens until ``validUntil``."""
+
+    userId: str = Field(primary_key=True)
+    tenantId: str
+    issuedAt: datetime
+    validUntil: datetime
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+class LessonProgress(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("userId", "courseId", "lessonIdx"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    userId: str = Field(index=True)
+    courseId: str = Field(index=True)
+    lessonIdx: int
+    completed: bool = False
+    updatedAt: datetime  # when the learner did it (the event's occurredAt), for the merge rule
+
+
+# --- audit, outbox, sync, exports ------------------------------------------------------------
+
+
+class AuditLog(SQLModel, table=True):
+    id: str = Field(primary_key=True)  # uuid, also the server's idempotency id
+    actorId: str = Field(index=True)
+    tenantId: str | None = None
+    action: str = Field(index=True)
+    entityType: str
+    entityId: str
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column("metadata", JSON))
+    occurredAt: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """An operation recorded offline, waiting for upload. Rows are never deleted by sync."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # "enrollment" | "progress" | "audit"
+    profileId: str = Field(index=True)
+    userId: str
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    clientEventId: str = Field(unique=True)
+    createdAt: datetime
+    attempts: int = 0
+    nextAttemptAt: datetime | None = None
+    state: str = Field(default="pending", index=True)  # "pending" | "sent" | "rejected"
+    lastError: str | None = None
+    sentAt: datetime | None = None
+
+
+class SyncState(SQLModel, table=True):
+    profileId: str = Field(primary_key=True)
+    progressCursor: str | None = None
+    lastSuccessAt: datetime | None = None
+    lastAttemptAt: datetime | None = None
+    lastError: str | None = None
+
+
+class ExportRecord(SQLModel, table=True):
+    """A produced export, for the rate limit (kept across restarts)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    userId: str = Field(index=True)
+    courseId: str = Field(index=True)
+    format: str
+    createdAt: datetime = Field(index=True)
