@@ -1,0 +1,116 @@
+"""Reading and learner state: import, list, lesson, enroll, progress, complete, profiles."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from player.cli.context import Context
+from player.errors import PlayerError
+from player.services import packages, profiles, progress
+from player.services.learn import LearnService
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("import", help="import course files (.json) into this computer's store")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("list", help="list the courses the learner sees: id, version, title, state")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("lesson", help="print one lesson as the reader shows it")
+    p.add_argument("course_id", metavar="COURSE_ID")
+    p.add_argument("index", type=int, metavar="INDEX")
+    p.add_argument("--format", choices=("html", "text"), default="text")
+    p.set_defaults(func=cmd_lesson)
+
+    p = sub.add_parser("enroll", help="enroll the learner in a free course")
+    p.add_argument("course_id", metavar="COURSE_ID")
+    p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser("progress", help="show the learner's progress: index, completed, title")
+    p.add_argument("course_id", metavar="COURSE_ID")
+    p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("complete", help="mark a lesson complete (or not, with --undo)")
+    p.add_argument("course_id", metavar="COURSE_ID")
+    p.add_argument("index", type=int, metavar="INDEX")
+    p.add_argument("--undo", action="store_true", help="mark the lesson not complete")
+    p.set_defaults(func=cmd_complete)
+
+    p = sub.add_parser("profiles", help="list the learners known on this computer")
+    p.set_defaults(func=cmd_profiles)
+
+
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    failures = 0
+    for path in args.files:
+        try:
+            result = packages.import_file(ctx.store, path)
+        except PlayerError as error:
+            failures += 1
+            print(f"course-player: {path}: {error}", file=_stderr())
+            continue
+        verb = "imported" if result.created else "already present"
+        print(f"{verb}\t{result.course_id}\t{result.version}\t{result.title}")
+    return 1 if failures else 0
+
+
+def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+    for course in LearnService(ctx.store, ctx.profile).list_courses():
+        print(f"{course.course_id}\t{course.version}\t{_one_line(course.title)}\t{course.state}")
+    return 0
+
+
+def cmd_lesson(ctx: Context, args: argparse.Namespace) -> int:
+    from player.render import RenderOptions, render_lesson_html, render_lesson_text
+
+    service = LearnService(ctx.store, ctx.profile)
+    lesson = service.get_lesson(args.course_id, args.index)
+    package = service.get_course(args.course_id)
+    if args.format == "html":
+        print(render_lesson_html(package, lesson, RenderOptions(for_qt=True)))
+    else:
+        print(render_lesson_text(package, lesson))
+    return 0
+
+
+def cmd_enroll(ctx: Context, args: argparse.Namespace) -> int:
+    progress.enroll(ctx.store, ctx.profile, args.course_id)
+    print(f"enrolled\t{args.course_id}")
+    return 0
+
+
+def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
+    service = LearnService(ctx.store, ctx.profile)
+    package = service.get_course(args.course_id)
+    state = progress.get_progress(ctx.store, ctx.profile, args.course_id)
+    for lesson in package.lessons:
+        done = "yes" if lesson.index in state.completed else "no"
+        print(f"{lesson.index}\t{done}\t{_one_line(lesson.title)}")
+    return 0
+
+
+def cmd_complete(ctx: Context, args: argparse.Namespace) -> int:
+    progress.set_lesson_completed(ctx.store, ctx.profile, args.course_id, args.index, not args.undo)
+    print(f"{'not completed' if args.undo else 'completed'}\t{args.course_id}\t{args.index}")
+    return 0
+
+
+def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
+    for profile in profiles.list_profiles(ctx.store):
+        server = profile.serverUrl or "-"
+        print(f"{profile.id}\t{profile.displayName}\t{profile.tenantId}\t{server}")
+    return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _stderr() -> Any:
+    import sys
+
+    return sys.stderr
