@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from player.services import packages, profiles  # noqa: E402
-from player.store.db import Store  # noqa: E402
-from player.store.models import Product, Profile, Tenant  # noqa: E402
-from player.timeutil import utcnow  # noqa: E402
+from player.services import packages, profiles
+from player.store.db import Store
+from player.store.models import Product, Profile, Tenant
+from player.timeutil import utcnow
 
 pytest_plugins = ["tests.server.fixtures"]
 
@@ -63,7 +63,12 @@ def make_learner(store: Store) -> MakeLearner:
 
     def make(user_id: str, tenant: str = "t-north", server: str = "http://127.0.0.1:1") -> Profile:
         return profiles.upsert_server_profile(
-            store, user_id=user_id, name=user_id.title(), tenant_id=tenant, server_url=server, username=user_id
+            store,
+            user_id=user_id,
+            name=user_id.title(),
+            tenant_id=tenant,
+            server_url=server,
+            username=user_id,
         )
 
     return make
@@ -71,7 +76,12 @@ def make_learner(store: Store) -> MakeLearner:
 
 @pytest.fixture
 def add_product(store: Store) -> Callable[..., Product]:
-    def add(course_id: str, tenant: str = "t-north", price_cents: int = 4900, product_id: str | None = None) -> Product:
+    def add(
+        course_id: str,
+        tenant: str = "t-north",
+        price_cents: int = 4900,
+        product_id: str | None = None,
+    ) -> Product:
         product = Product(
             id=product_id or f"prod-{tenant}-{course_id}",
             tenantId=tenant,

@@ -1,0 +1,145 @@
+"""The command line as a second client of the same services (in-process, through ``main``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from player.cli import main
+from player.services import profiles
+from player.store.db import Store
+from tests.conftest import FIXTURES
+
+
+def run(capsys: pytest.CaptureFixture[str], data: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["--data-dir", str(data), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def test_import_list_lesson(capsys: pytest.CaptureFixture[str], data: Path) -> None:
+    code, out, _ = run(
+        capsys,
+        data,
+        "import",
+        str(FIXTURES / "git-basics.json"),
+        str(FIXTURES / "multilingual.json"),
+    )
+    assert code == 0 and out.count("imported") == 2
+    code, out, _ = run(capsys, data, "list")
+    lines = sorted(out.splitlines())
+    assert lines[0].split("\t") == ["git-basics", "2", "Git Basics", "ready"]
+    assert len(lines) == 2
+    code, out, _ = run(capsys, data, "lesson", "git-basics", "1", "--format", "text")
+    assert code == 0 and "Your first commit" in out and "git init demo" in out
+    code, out, _ = run(capsys, data, "lesson", "git-basics", "1", "--format", "html")
+    assert code == 0 and "<h1" in out and "<script" not in out
+
+
+def test_import_of_broken_files_reports_and_stores_nothing(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    broken = sorted(str(p) for p in FIXTURES.glob("broken-*.json"))
+    code, out, err = run(
+        capsys, data, "import", *broken, str(FIXTURES / "draft-not-published.json")
+    )
+    assert code == 1 and out == ""
+    assert err.count("course-player:") == 5
+    assert "not published" in err and "newer Course Player" in err
+    code, out, _ = run(capsys, data, "list")
+    assert code == 0 and out == ""
+
+
+def test_errors_go_to_stderr_with_nonzero_status(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    run(capsys, data, "import", str(FIXTURES / "git-basics.json"))
+    for argv, words in [
+        (("lesson", "nope", "0"), "no course “nope”"),
+        (("lesson", "git-basics", "9"), "numbered 0 to 2"),
+        (("complete", "git-basics", "0"), "not enrolled"),
+        (("--profile", "ghost", "list"), "no learner “ghost”"),
+    ]:
+        code, out, err = run(capsys, data, *argv)
+        assert code == 1 and out == "" and words in err, argv
+
+
+def test_enroll_complete_progress(capsys: pytest.CaptureFixture[str], data: Path) -> None:
+    run(capsys, data, "import", str(FIXTURES / "git-basics.json"))
+    assert run(capsys, data, "enroll", "git-basics")[0] == 0
+    assert run(capsys, data, "complete", "git-basics", "1")[0] == 0
+    code, out, _ = run(capsys, data, "progress", "git-basics")
+    assert out.splitlines() == [
+        "0\tno\tWhy version control",
+        "1\tyes\tYour first commit",
+        "2\tno\tBranching and merging",
+    ]
+    run(capsys, data, "complete", "git-basics", "1", "--undo")
+    assert "1\tno\t" in run(capsys, data, "progress", "git-basics")[1]
+
+
+def test_paid_course_is_gated_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    from player.store.models import Product
+
+    run(capsys, data, "import", str(FIXTURES / "git-basics.json"))
+    store = Store(data)
+    ana = profiles.upsert_server_profile(
+        store, user_id="ana", name="Ana", tenant_id="t1", server_url="http://s", username="ana"
+    )
+    with store.write() as session:
+        session.add(
+            Product(id="p", tenantId="t1", courseId="git-basics", priceCents=900, currency="EUR")
+        )
+    store.close()
+    code, out, _ = run(capsys, data, "--profile", ana.id, "list")
+    assert out.strip().split("\t")[-1] == "locked"
+    for argv in (
+        ("lesson", "git-basics", "0"),
+        ("enroll", "git-basics"),
+        ("progress", "git-basics"),
+    ):
+        code, out, err = run(capsys, data, "--profile", ana.id, *argv)
+        assert code == 1 and "paid course" in err, argv
+    # the guest (another tenant: this machine) sees it free
+    assert run(capsys, data, "--profile", "guest", "lesson", "git-basics", "0")[0] == 0
+
+
+def test_profiles_and_default_profile(
+    capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Any
+) -> None:
+    store = Store(data)
+    profiles.upsert_server_profile(
+        store, user_id="ana", name="Ana", tenant_id="t1", server_url="http://s", username="ana"
+    )
+    store.close()
+    code, out, _ = run(capsys, data, "profiles")
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["ana@s", "guest"]
+
+
+def test_python_dash_m_player_runs_the_same_cli(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "player",
+            "--data-dir",
+            str(tmp_path),
+            "import",
+            str(FIXTURES / "hostile.json"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "../../etc/passwd" in result.stdout

@@ -1,0 +1,138 @@
+"""Access gating and tenant isolation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from player.errors import CourseNotFound, LeaseExpired, NotEnrolled, PurchaseRequired
+from player.package import parse_package
+from player.services import access, commerce, packages, progress
+from player.services.learn import LOCKED, READY, LearnService
+from player.store.db import Store
+from player.store.models import EntitlementLease, Profile
+from player.timeutil import utcnow
+from tests.conftest import FIXTURES
+
+
+def _server_course(store: Store, tenant: str, name: str = "git-basics.json") -> None:
+    parsed = parse_package((FIXTURES / name).read_bytes())
+    with store.write() as session:
+        packages.store_parsed(session, parsed, origin="server", tenant_id=tenant)
+
+
+def test_paid_course_is_locked_for_reading_until_bought(
+    imported: Store, make_learner: Any, add_product: Any
+) -> None:
+    ana = make_learner("ana")
+    add_product("git-basics", product_id="prod-git")
+    service = LearnService(imported, ana)
+    states = {c.course_id: c.state for c in service.list_courses()}
+    assert states["git-basics"] == LOCKED
+    with pytest.raises(PurchaseRequired, match="49.00 EUR"):
+        service.get_lesson("git-basics", 0)
+    with pytest.raises(PurchaseRequired):
+        access.require_access(imported, ana, "git-basics")
+    commerce.record_purchase(
+        imported, ana, purchase_id="pur-1", product_id="prod-git", course_id="git-basics"
+    )
+    assert service.get_lesson("git-basics", 0).title == "Why version control"
+    assert {c.course_id: c.state for c in service.list_courses()}["git-basics"] == READY
+    assert access.has_learner_access(imported, ana, "git-basics")
+    access.require_purchase(imported, ana, "git-basics")
+
+
+def test_free_course_previews_but_progress_needs_enrollment(
+    imported: Store, guest: Profile
+) -> None:
+    LearnService(imported, guest).get_lesson("git-basics", 0)
+    assert not access.has_learner_access(imported, guest, "git-basics")
+    with pytest.raises(NotEnrolled, match="Enroll"):
+        access.require_enrollment(imported, guest, "git-basics")
+    with pytest.raises(PurchaseRequired):
+        access.require_purchase(imported, guest, "git-basics")
+
+
+def test_server_course_is_invisible_to_other_tenants(store: Store, make_learner: Any) -> None:
+    _server_course(store, "t-north")
+    ana, chen = make_learner("ana", "t-north"), make_learner("chen", "t-south")
+    assert [c.course_id for c in LearnService(store, ana).list_courses()] == ["git-basics"]
+    assert LearnService(store, chen).list_courses() == []
+    with pytest.raises(CourseNotFound):
+        LearnService(store, chen).get_course("git-basics")
+    with pytest.raises(CourseNotFound):
+        progress.enroll(store, chen, "git-basics")
+
+
+def test_other_tenants_product_purchase_and_enrollment_grant_nothing(
+    imported: Store, make_learner: Any, add_product: Any
+) -> None:
+    ana, chen = make_learner("ana", "t-north"), make_learner("chen", "t-south")
+    add_product("git-basics", tenant="t-north", product_id="prod-north")
+    add_product("git-basics", tenant="t-south", product_id="prod-south")
+    # chen buys in the south; ana (north) gains nothing from it and never sees south's product
+    commerce.record_purchase(
+        imported, chen, purchase_id="p-s", product_id="prod-south", course_id="git-basics"
+    )
+    assert [p.id for p in commerce.list_products(imported, ana)] == ["prod-north"]
+    assert [p.id for p in commerce.list_products(imported, chen)] == ["prod-south"]
+    assert not access.has_learner_access(imported, ana, "git-basics")
+    with pytest.raises(PurchaseRequired):
+        LearnService(imported, ana).get_lesson("git-basics", 0)
+    # chen's row, moved into another tenant, still grants ana nothing (userId differs)
+    from player.errors import CrossTenant
+
+    with pytest.raises(CrossTenant):
+        commerce.record_purchase(
+            imported, ana, purchase_id="p-x", product_id="prod-south", course_id="git-basics"
+        )
+    assert not access.has_learner_access(imported, ana, "git-basics")
+
+
+def test_enrollment_in_another_tenant_grants_nothing(
+    imported: Store, make_learner: Any, add_product: Any
+) -> None:
+    from player.store.models import Enrollment
+
+    ana = make_learner("ana", "t-north")
+    add_product("git-basics", tenant="t-north")
+    with imported.write() as session:
+        session.add(
+            Enrollment(
+                id="e-south",
+                userId=ana.userId,
+                tenantId="t-south",
+                courseId="git-basics",
+                createdAt=utcnow(),
+            )
+        )
+    assert not access.has_learner_access(imported, ana, "git-basics")
+    with pytest.raises(PurchaseRequired):
+        LearnService(imported, ana).get_lesson("git-basics", 0)
+
+
+def test_expired_lease_closes_paid_content_but_not_free(
+    imported: Store, make_learner: Any, add_product: Any
+) -> None:
+    ana = make_learner("ana")
+    add_product("git-basics", product_id="prod-git")
+    commerce.record_purchase(
+        imported, ana, purchase_id="pur-1", product_id="prod-git", course_id="git-basics"
+    )
+    progress.enroll(imported, ana, "welcome-multilingual")
+    with imported.write() as session:
+        session.add(
+            EntitlementLease(
+                userId=ana.userId,
+                tenantId="t-north",
+                issuedAt=utcnow() - timedelta(days=20),
+                validUntil=utcnow() - timedelta(days=1),
+            )
+        )
+    service = LearnService(imported, ana)
+    with pytest.raises(LeaseExpired, match="sync once"):
+        service.get_lesson("git-basics", 0)
+    assert service.get_lesson("welcome-multilingual", 0).index == 0
+    progress.set_lesson_completed(imported, ana, "welcome-multilingual", 0)
