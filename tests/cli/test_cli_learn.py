@@ -77,7 +77,7 @@ def test_enroll_complete_progress(capsys: pytest.CaptureFixture[str], data: Path
     run(capsys, data, "import", str(FIXTURES / "git-basics.json"))
     assert run(capsys, data, "enroll", "git-basics")[0] == 0
     assert run(capsys, data, "complete", "git-basics", "1")[0] == 0
-    code, out, _ = run(capsys, data, "progress", "git-basics")
+    _, out, _ = run(capsys, data, "progress", "git-basics")
     assert out.splitlines() == [
         "0\tno\tWhy version control",
         "1\tyes\tYour first commit",
@@ -123,7 +123,7 @@ def test_profiles_and_default_profile(
         store, user_id="ana", name="Ana", tenant_id="t1", server_url="http://s", username="ana"
     )
     store.close()
-    code, out, _ = run(capsys, data, "profiles")
+    _, out, _ = run(capsys, data, "profiles")
     assert [line.split("\t")[0] for line in out.splitlines()] == ["ana@s", "guest"]
 
 

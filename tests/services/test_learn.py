@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from player.errors import CourseNotDownloaded, CourseNotFound, LessonNotFound
@@ -35,7 +37,7 @@ def test_read_errors_are_distinct_and_clear(imported: Store, guest: Profile) -> 
         service.get_lesson("git-basics", -1)
 
 
-def test_course_offered_but_not_downloaded(store: Store, make_learner) -> None:  # type: ignore[no-untyped-def]
+def test_course_offered_but_not_downloaded(store: Store, make_learner: Any) -> None:
     ana = make_learner("ana")
     with store.write() as session:
         session.add(

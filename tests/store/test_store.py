@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from player.services import packages
 from player.store.db import Store
 from player.store.migrations import STEPS, current_version
 from player.store.models import PackageBlob, Profile, StoredPackage
+from player.timeutil import utcnow
 from tests.conftest import FIXTURES
 
 
@@ -64,7 +66,7 @@ def test_same_version_with_other_bytes_is_refused_and_nothing_changes(store: Sto
 
 
 @pytest.mark.parametrize(
-    "name", sorted(p.name for p in FIXTURES.glob("broken-*.json")) + ["draft-not-published.json"]
+    "name", [*sorted(p.name for p in FIXTURES.glob("broken-*.json")), "draft-not-published.json"]
 )
 def test_broken_file_leaves_the_store_unchanged(imported: Store, name: str) -> None:
     before = _rows(imported)
@@ -139,7 +141,5 @@ def test_failed_write_rolls_back(store: Store) -> None:
         assert session.get(Profile, "x") is None
 
 
-def _now():  # type: ignore[no-untyped-def]
-    from player.timeutil import utcnow
-
+def _now() -> datetime:
     return utcnow()
