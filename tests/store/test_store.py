@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
