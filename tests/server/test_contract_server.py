@@ -13,7 +13,7 @@ import httpx
 from tests.server.app import ContractServer
 from tests.server.fixtures import MakeServer
 from tests.server.helpers import signin
-from tests.server.seeding import fixtures_dir
+from tests.server.seeding import fixtures_dir, seed_directory
 
 HOSTILE_ID = "../../etc/passwd"
 
@@ -341,3 +341,14 @@ def test_restart_keeps_data_and_port(make_server: MakeServer) -> None:
         server.start()
         assert server.url == url
         assert ana.get(course_path("git-basics")).status_code == 200
+
+
+def test_seed_directory_publishes_only_published_packages(make_server: MakeServer) -> None:
+    server = make_server()
+    server.add_tenant("demo", "Demo")
+    courses = seed_directory(server, fixtures_dir(), "demo")
+    assert {"git-basics", "welcome-multilingual", HOSTILE_ID} <= set(courses)
+    server.add_user("demo", "demo", "demo")
+    with signin(server, "demo", "demo") as demo:
+        listed = {c["id"]: c["version"] for c in demo.get("/api/learn/courses").json()}
+    assert listed["git-basics"] == 2  # the DRAFT v3 is not served
