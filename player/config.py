@@ -14,6 +14,8 @@ APP_NAME = "course-player"
 APP_AUTHOR = "CoursePlayer"
 APP_ID = "org.courseplayer.CoursePlayer"
 DATA_DIR_ENV = "COURSE_PLAYER_DATA_DIR"
+CONFIG_DIR_ENV = "COURSE_PLAYER_CONFIG_DIR"
+POLICY_FILE_NAME = "policy.toml"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -24,6 +26,29 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def user_config_dir() -> Path:
+    """``$COURSE_PLAYER_CONFIG_DIR``, else the platform's user config directory (settings.json)."""
+    from_env = os.environ.get(CONFIG_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
+
+
+def site_policy_path() -> Path:
+    """The machine-wide lab provisioning file (e.g. /etc/xdg/course-player/policy.toml)."""
+    return Path(platformdirs.site_config_dir(APP_NAME, APP_AUTHOR)) / POLICY_FILE_NAME
+
+
+def app_version() -> str:
+    """The installed version (from the package metadata, which the bundle carries too)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(APP_NAME)
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def log_dir() -> Path:
