@@ -160,6 +160,9 @@ def markdown_to_html(markdown: str) -> str:
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _ATTRIBUTE = re.compile(r'([a-z][a-z0-9_:.-]*)="([^"]*)"')
 _TABLE_TAG = re.compile(r"<table\b")
+# The lesson title is the page's only <h1>: an h1 in content (Markdown "# Title") becomes an h2.
+# This runs on the untrusted input, before the allow-list; a stray match only changes a tag name.
+_H1_TAG = re.compile(r"<(/?)h1(?=[\s/>])", re.IGNORECASE)
 _FIGURE_TAG = re.compile(r"<(/?)fig(ure|caption)\b")
 # Qt draws no cell borders unless asked, and ignores border-collapse on plain tables.
 _QT_DATA_TABLE = '<table class="data" border="1" cellspacing="0" cellpadding="4"'
@@ -214,11 +217,14 @@ def sanitize_html(
 ) -> str:
     """Untrusted HTML → the safe subset, with the image and link policy applied.
 
+    ``<h1>`` becomes ``<h2>`` (the lesson title is the h1); with ``options.for_qt`` tables get
+    borders and ``figure``/``figcaption`` become ``div`` (Qt does not know them).
+
     ``assets`` names the package's assets: ``<img src="asset:NAME">`` or ``<img src="NAME">`` for
     one of them is shown through ``options.image_src``. Without ``assets`` (``None``) no asset is
     known and every such image shows "[Image unavailable: …]".
     """
-    cleaned = _CLEANER.clean(fragment)
+    cleaned = _CLEANER.clean(_H1_TAG.sub(r"<\1h2", fragment))
     if "<img" in cleaned:
         cleaned = _apply_image_policy(cleaned, options, assets)
     if options.for_qt and ("<table" in cleaned or "<fig" in cleaned):
