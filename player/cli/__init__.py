@@ -22,7 +22,7 @@ EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from player.cli import export, learn, sync
+    from player.cli import export, learn, policy, sync
 
     parser = argparse.ArgumentParser(
         prog="course-player",
@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="a lab provisioning file (TOML)")
     parser.add_argument("--kiosk", action="store_true", help="start the window in kiosk mode")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {config.app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (learn, sync, export):
+    for module in (learn, sync, export, policy):
         module.register(sub)
     return parser
 
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from player.ui.app import run
 
-            return run(ctx.store, args.profile, kiosk=args.kiosk, settings=ctx.settings)
+            return run(ctx.store, args.profile, kiosk=ctx.kiosk, settings=ctx.settings)
         result: int = args.func(ctx, args)
         return result
     except Cancelled as error:

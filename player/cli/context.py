@@ -1,14 +1,16 @@
-"""What every sub-command needs: the store and the acting learner."""
+"""What every sub-command needs: the store, the acting learner, the settings and lab policy."""
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from pathlib import Path
 
-from player import config
+from player import config, i18n
+from player.policy import LabPolicy, load_policy
 from player.services import profiles
+from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
 
@@ -17,11 +19,35 @@ from player.store.models import Profile
 class Context:
     store: Store
     profile_id: str | None
-    settings: Any = None
+    settings: Settings = field(default_factory=Settings)
+    """The settings in force: the person's, with the lab policy's values on top."""
+    policy: LabPolicy | None = None
+    """The lab provisioning file (``--config`` or the site file), None when there is none."""
+    kiosk: bool = False
+    """``--kiosk`` or the policy's ``kiosk.enabled``."""
 
     @classmethod
     def open(cls, args: argparse.Namespace) -> Context:
-        return cls(store=Store(config.data_dir(args.data_dir)), profile_id=args.profile)
+        """Read the settings and the policy (a malformed policy raises ConfigError), then open
+        the store. Commands that must work with a broken policy set ``skip_policy``."""
+        user = Settings.load()
+        locale_dir = config.resources_dir() / "locale"
+        i18n.install(user.effective_language(), locale_dir)
+        policy: LabPolicy | None = None
+        if not getattr(args, "skip_policy", False):
+            path = getattr(args, "config", None)
+            policy = load_policy(Path(path).expanduser() if path else None)
+        settings = user.with_policy(policy)
+        if settings.language != user.language:
+            i18n.install(settings.effective_language(), locale_dir)
+        kiosk = bool(getattr(args, "kiosk", False)) or (policy is not None and policy.kiosk.enabled)
+        return cls(
+            store=Store(config.data_dir(args.data_dir)),
+            profile_id=args.profile,
+            settings=settings,
+            policy=policy,
+            kiosk=kiosk,
+        )
 
     @cached_property
     def profile(self) -> Profile:
