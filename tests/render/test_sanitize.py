@@ -121,6 +121,11 @@ CASES: dict[str, tuple[str, list[str], list[str]]] = {
         ["<img"],
         ["width", "height"],
     ),
+    "our internal marker cannot be forged": (
+        '<img src="x-remote:attacker.example" alt="f">',
+        ["[Image unavailable: f]"],
+        ["<img", "attacker"],
+    ),
     "unknown asset": ('<img src="asset:nope.png" alt="n">', ["[Image unavailable: n]"], ["<img"]),
     "table structure": (
         "<table><caption>C</caption><thead><tr><th scope=col>H</th></tr></thead>"
