@@ -37,7 +37,7 @@ def _alt_or_default(alt: str) -> str:
 
 def remote_image_note(alt: str, host: str) -> str:
     """HTML shown instead of a remote image: the alt text and the host it was not loaded from."""
-    template = esc(_("🖼 {alt} — image from {host} not loaded"))
+    template = esc(_("[Image: {alt} — from {host}, not loaded]"))
     note = template.format(alt=esc(_alt_or_default(alt)), host=esc(host))
     return f'<span class="image-remote">{note}</span>'
 

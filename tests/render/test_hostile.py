@@ -93,7 +93,7 @@ def test_the_lesson_still_reads(body: str) -> None:
 def test_remote_images_name_their_host_and_are_not_loaded(body: str) -> None:
     text = audit(body).text
     for alt in ("tracker", "remote", "remote image that must not load"):
-        assert f"{alt} — image from 198.51.100.7 not loaded" in text
+        assert f"{alt} — from 198.51.100.7, not loaded" in text
     assert "[Image unavailable: an asset that does not exist]" in text
 
 
