@@ -1,0 +1,179 @@
+"""The one helper for background work in the UI.
+
+``run_in_background(fn, on_success, on_failure)`` runs ``fn`` on a ``QThreadPool`` and delivers its
+result (or its exception) to the UI thread through Qt signals of a ``QObject`` created in the UI
+thread. Worker code never touches a widget: ``fn`` gets plain Python values and returns one.
+
+A function that declares a ``cancel`` parameter receives a ``threading.Event`` it should check
+between steps (and raise ``player.errors.Cancelled`` when set); one that declares ``progress``
+receives a callback ``progress(done, total, message)`` whose calls are marshalled to the UI thread
+and passed to ``on_progress``. ``Cancelled`` reaches ``on_failure`` like any error, and
+``player.ui.errors.show_error`` treats it as quiet.
+
+Tests (and the screenshot script) inject ``ImmediatePool``, which runs the work synchronously in
+the calling thread, like Picard's FakeThreadPool: every callback has run when
+``run_in_background`` returns.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from player.errors import Cancelled, PlayerError
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+class Pool(Protocol):
+    """What ``run_in_background`` needs of a pool: ``QThreadPool`` and ``ImmediatePool`` fit."""
+
+    def start(self, runnable: QRunnable, priority: int = ...) -> None: ...
+
+
+class ImmediatePool:
+    """A pool that runs each task at once in the calling thread (for tests and scripts)."""
+
+    def start(self, runnable: QRunnable, priority: int = 0) -> None:
+        runnable.run()
+
+
+class TaskHandle:
+    """A started task: ``cancel()`` asks it to stop; ``done`` is set once a callback has run."""
+
+    def __init__(self) -> None:
+        self.cancel_event = threading.Event()
+        self.done = False
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+
+class _Relay(QObject):
+    """Lives in the UI thread; the worker emits its signals, its slots run the callbacks there."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int, str)
+
+    def __init__(
+        self,
+        handle: TaskHandle,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+        on_progress: ProgressCallback | None,
+        context: QObject | None,
+    ) -> None:
+        super().__init__()
+        self._handle = handle
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self._on_progress = on_progress
+        self._context = context
+        self.succeeded.connect(self._deliver_success)
+        self.failed.connect(self._deliver_failure)
+        self.progressed.connect(self._deliver_progress)
+
+    def _alive(self) -> bool:
+        return self._context is None or shiboken6.isValid(self._context)
+
+    @Slot(object)
+    def _deliver_success(self, result: Any) -> None:
+        self._finish()
+        if self._alive():
+            self._on_success(result)
+
+    @Slot(object)
+    def _deliver_failure(self, error: BaseException) -> None:
+        self._finish()
+        if self._alive():
+            self._on_failure(error)
+
+    @Slot(int, int, str)
+    def _deliver_progress(self, done: int, total: int, message: str) -> None:
+        if self._on_progress is not None and not self._handle.done and self._alive():
+            self._on_progress(done, total, message)
+
+    def _finish(self) -> None:
+        self._handle.done = True
+        _running.discard(self)
+
+
+class _Worker(QRunnable):
+    def __init__(self, fn: Callable[..., Any], relay: _Relay, handle: TaskHandle) -> None:
+        super().__init__()
+        self._fn = fn
+        self._relay = relay
+        self._handle = handle
+
+    def run(self) -> None:  # runs in a pool thread (or in place with ImmediatePool)
+        relay = self._relay
+        try:
+            if self._handle.cancelled:
+                raise Cancelled()
+            result = self._fn(**_extra_arguments(self._fn, self._handle, relay))
+        except Cancelled as error:
+            log.debug("task %r cancelled", self._fn)
+            relay.failed.emit(error)
+        except PlayerError as error:
+            log.debug("task %r failed: %s", self._fn, error)
+            relay.failed.emit(error)
+        except Exception as error:
+            log.debug("task %r raised", self._fn, exc_info=True)
+            relay.failed.emit(error)
+        else:
+            relay.succeeded.emit(result)
+
+
+_running: set[_Relay] = set()  # keeps relays (and so their signals) alive until delivered
+
+
+def run_in_background(
+    fn: Callable[..., Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None],
+    *,
+    on_progress: ProgressCallback | None = None,
+    pool: Pool | None = None,
+    context: QObject | None = None,
+) -> TaskHandle:
+    """Run ``fn`` off the UI thread; call ``on_success(result)`` or ``on_failure(error)`` in it.
+
+    Must be called from the UI thread. ``context``: when given and destroyed before the task
+    ends, no callback runs (a closed window is not called back).
+    """
+    handle = TaskHandle()
+    relay = _Relay(handle, on_success, on_failure, on_progress, context)
+    _running.add(relay)
+    worker = _Worker(fn, relay, handle)
+    (pool or QThreadPool.globalInstance()).start(worker)
+    return handle
+
+
+def _extra_arguments(fn: Callable[..., Any], handle: TaskHandle, relay: _Relay) -> dict[str, Any]:
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return {}
+    extra: dict[str, Any] = {}
+    if "cancel" in parameters:
+        extra["cancel"] = handle.cancel_event
+    if "progress" in parameters:
+
+        def progress(done: int, total: int, message: str = "") -> None:
+            relay.progressed.emit(done, total, message)
+
+        extra["progress"] = progress
+    return extra
