@@ -1,0 +1,1 @@
+"""The catalog sidebar: model, filter, row painter and panel."""

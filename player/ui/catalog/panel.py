@@ -1,0 +1,158 @@
+"""The catalog sidebar: a filter field above a list of courses."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from player.i18n import _
+from player.services.learn import CourseSummary
+from player.ui.catalog.delegate import CatalogDelegate
+from player.ui.catalog.model import COURSE_ID_ROLE, CatalogFilter, CatalogModel
+
+
+class CatalogPanel(QWidget):
+    """``course_selected`` follows the current row; ``course_activated`` is a click or Enter."""
+
+    course_selected = Signal(str)
+    course_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("catalogPanel")
+        self.model = CatalogModel(self)
+        self.proxy = CatalogFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self._loading = False
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("catalogFilter")
+        self.filter_edit.setPlaceholderText(_("Filter courses…"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName(_("Filter courses"))
+        self.filter_edit.setAccessibleDescription(
+            _("Type part of a course title or id to narrow the list")
+        )
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self.filter_edit.installEventFilter(self)
+
+        self.view = QListView(self)
+        self.view.setObjectName("catalogList")
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegate(CatalogDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setAccessibleName(_("Courses"))
+        self.view.setAccessibleDescription(_("The courses you can read on this computer"))
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.view.clicked.connect(self._on_activated)
+        self.view.activated.connect(self._on_activated)
+
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("catalogEmpty")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setContentsMargins(12, 12, 12, 12)
+        self.empty_label.setAccessibleName(_("Catalog status"))
+        self.empty_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty_label)
+        layout.addStretch(0)
+        self.setTabOrder(self.filter_edit, self.view)
+        self._update_empty()
+
+    # --- data --------------------------------------------------------------------------------
+
+    def set_loading(self) -> None:
+        self._loading = True
+        self._update_empty()
+
+    def set_courses(self, courses: list[CourseSummary]) -> None:
+        self._loading = False
+        self.model.set_courses(courses)
+        self._update_empty()
+
+    def clear(self) -> None:
+        """Forget everything shown (switching learner): the list and the filter."""
+        self.filter_edit.blockSignals(True)
+        self.filter_edit.clear()
+        self.filter_edit.blockSignals(False)
+        self.proxy.setFilterFixedString("")
+        self.model.clear()
+        self._update_empty()
+
+    def update_course(self, course: CourseSummary) -> None:
+        self.model.update_course(course)
+
+    def select_course(self, course_id: str) -> bool:
+        """Make ``course_id`` the current row (clearing a filter that hides it)."""
+        row = self.model.row_of(course_id)
+        if row < 0:
+            return False
+        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not proxy_index.isValid():
+            self.filter_edit.clear()
+            proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.view.selectionModel().setCurrentIndex(
+            proxy_index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.view.scrollTo(proxy_index)
+        return True
+
+    def current_course_id(self) -> str | None:
+        index = self.view.currentIndex()
+        value = index.data(COURSE_ID_ROLE) if index.isValid() else None
+        return value if isinstance(value, str) else None
+
+    def visible_count(self) -> int:
+        return self.proxy.rowCount()
+
+    # --- events ------------------------------------------------------------------------------
+
+    def _on_filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self._update_empty()
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        course_id = current.data(COURSE_ID_ROLE) if current.isValid() else None
+        if isinstance(course_id, str):
+            self.course_selected.emit(course_id)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        course_id = index.data(COURSE_ID_ROLE)
+        if isinstance(course_id, str):
+            self.course_activated.emit(course_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Down and self.proxy.rowCount():
+                self.view.setFocus()
+                if not self.view.currentIndex().isValid():
+                    self.view.setCurrentIndex(self.proxy.index(0, 0))
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.filter_edit.text():
+                self.filter_edit.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _update_empty(self) -> None:
+        if self._loading and self.model.rowCount() == 0:
+            message = _("Loading courses…")
+        elif self.model.rowCount() == 0:
+            message = _("No courses yet. Import a course file with File → Import…")
+        elif self.proxy.rowCount() == 0:
+            message = _("No course matches “{text}”.").format(text=self.filter_edit.text().strip())
+        else:
+            message = ""
+        self.empty_label.setText(message)
+        self.empty_label.setVisible(bool(message))
+        self.view.setVisible(not message or self.proxy.rowCount() > 0)

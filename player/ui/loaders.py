@@ -1,0 +1,148 @@
+"""Work the screens hand to ``run_in_background``: plain functions over the services, no Qt.
+
+Each returns an immutable value the UI thread then shows. They run in a pool thread, so they
+never touch a widget; they only call the core's services (which guard every content read).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from player.errors import CourseNotDownloaded, LessonNotFound
+from player.package import CoursePackage
+from player.render import RenderOptions, render_lesson_html
+from player.services import packages, progress
+from player.services.access import CourseAccess
+from player.services.learn import LOCKED, NOT_DOWNLOADED, READY, CourseSummary, LearnService
+from player.services.progress import CourseProgress
+from player.store.db import Store
+from player.store.models import Profile
+
+
+@dataclass(frozen=True, slots=True)
+class CourseDetails:
+    """What the course overview shows."""
+
+    summary: CourseSummary
+    package: CoursePackage | None  # None while locked or not downloaded
+    progress: CourseProgress
+
+    @property
+    def access(self) -> CourseAccess:
+        return self.summary.access
+
+
+@dataclass(frozen=True, slots=True)
+class LessonView:
+    """One lesson, rendered, with what the reader needs around it."""
+
+    summary: CourseSummary
+    package: CoursePackage
+    index: int
+    html: str
+    dark: bool
+    progress: CourseProgress
+
+    @property
+    def course_id(self) -> str:
+        return self.summary.course_id
+
+    @property
+    def lesson_count(self) -> int:
+        return len(self.package.lessons)
+
+    @property
+    def completed(self) -> bool:
+        return self.index in self.progress.completed
+
+    @property
+    def entitled(self) -> bool:
+        return self.summary.access.entitled
+
+
+def load_catalog(store: Store, profile: Profile) -> list[CourseSummary]:
+    return LearnService(store, profile).list_courses()
+
+
+def install_samples_and_load_catalog(
+    store: Store, profile: Profile, samples_dir: Path | None
+) -> list[CourseSummary]:
+    """First start: import the bundled samples when the store is empty, then list the courses."""
+    if samples_dir is not None and samples_dir.is_dir():
+        packages.install_samples_if_empty(store, samples_dir)
+    return load_catalog(store, profile)
+
+
+def refreshed(
+    summary: CourseSummary,
+    access: CourseAccess,
+    course_progress: CourseProgress,
+    *,
+    has_package: bool,
+) -> CourseSummary:
+    """``summary`` brought up to date with the learner's access and progress."""
+    state = READY if has_package else NOT_DOWNLOADED
+    if not access.can_read:
+        state = LOCKED
+    return dataclasses.replace(
+        summary, access=access, completed=course_progress.completed_count, state=state
+    )
+
+
+def load_course(store: Store, profile: Profile, summary: CourseSummary) -> CourseDetails:
+    service = LearnService(store, profile)
+    access = service.access(summary.course_id)
+    package: CoursePackage | None = None
+    if access.can_read:
+        try:
+            package = service.get_course(summary.course_id)
+        except CourseNotDownloaded:
+            package = None
+    course_progress = progress.get_progress(store, profile, summary.course_id)
+    return CourseDetails(
+        summary=refreshed(summary, access, course_progress, has_package=package is not None),
+        package=package,
+        progress=course_progress,
+    )
+
+
+def load_lesson(
+    store: Store, profile: Profile, summary: CourseSummary, index: int, dark: bool
+) -> LessonView:
+    """Read (guarded: a locked course raises ``PurchaseRequired``) and render one lesson."""
+    service = LearnService(store, profile)
+    package = service.get_course(summary.course_id)
+    if not 0 <= index < len(package.lessons):
+        raise LessonNotFound(package.title, index, len(package.lessons))
+    html = render_lesson_html(
+        package, package.lessons[index], RenderOptions(for_qt=True, dark=dark)
+    )
+    access = service.access(summary.course_id)
+    course_progress = progress.get_progress(store, profile, summary.course_id)
+    return LessonView(
+        summary=refreshed(summary, access, course_progress, has_package=True),
+        package=package,
+        index=index,
+        html=html,
+        dark=dark,
+        progress=course_progress,
+    )
+
+
+def set_completed(
+    store: Store, profile: Profile, summary: CourseSummary, index: int, completed: bool
+) -> CourseDetails:
+    """Mark a lesson complete or not (``NotEnrolled`` without an enrollment); the new state."""
+    progress.set_lesson_completed(store, profile, summary.course_id, index, completed)
+    return load_course(store, profile, summary)
+
+
+def enroll(store: Store, profile: Profile, summary: CourseSummary) -> CourseDetails:
+    progress.enroll(store, profile, summary.course_id)
+    return load_course(store, profile, summary)
+
+
+def import_course(store: Store, path: Path) -> packages.ImportResult:
+    return packages.import_file(store, path)

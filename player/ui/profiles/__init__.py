@@ -1,0 +1,1 @@
+"""Choosing the learner: the sign-in screen."""

@@ -1,0 +1,168 @@
+"""Choose who is learning: this machine's learners, or the guest.
+
+No password is asked or stored here: a learner who signed in to a server once is remembered on this
+machine. Hook point: the server sign-in form comes with the sync work; it connects to
+``sign_in_requested`` and calls ``set_sign_in_available(True)`` to show the button.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.i18n import _
+from player.store.models import Profile
+
+PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def describe(profile: Profile) -> str:
+    """One line about a learner: "Ana — north.example.org (t-north)" or "Guest — this computer"."""
+    if profile.isGuest:
+        return _("{name} — on this computer only").format(name=profile.displayName)
+    host = urlsplit(profile.serverUrl or "").netloc or profile.serverUrl or ""
+    return _("{name} — {server} ({tenant})").format(
+        name=profile.displayName, server=host, tenant=profile.tenantId
+    )
+
+
+class SignInPage(QWidget):
+    profile_chosen = Signal(str)
+    cancelled = Signal()
+    sign_in_requested = Signal()  # hook: the server sign-in form (sync work)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInPage")
+        self._guest_id: str | None = None
+
+        self.heading = QLabel(_("Who is learning?"), self)
+        self.heading.setObjectName("signInHeading")
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setAccessibleName(_("Who is learning?"))
+        self.hint = QLabel(
+            _(
+                "Choose your name to see your own courses and progress. Each learner on this "
+                "computer sees only their own."
+            ),
+            self,
+        )
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName(_("Explanation"))
+
+        self.list = QListWidget(self)
+        self.list.setObjectName("signInList")
+        self.list.setAccessibleName(_("Learners on this computer"))
+        self.list.setSpacing(2)
+        self.list.activated.connect(self._on_activated)
+        self.list.currentRowChanged.connect(self._update_buttons)
+
+        self.continue_button = QPushButton(_("Continue"), self)
+        self.continue_button.setObjectName("signInContinue")
+        self.continue_button.setAccessibleName(_("Continue as the chosen learner"))
+        self.continue_button.setDefault(True)
+        self.continue_button.clicked.connect(self._continue)
+        self.guest_button = QPushButton(_("Continue as guest"), self)
+        self.guest_button.setObjectName("signInGuest")
+        self.guest_button.setAccessibleName(_("Continue as guest"))
+        self.guest_button.clicked.connect(self._continue_as_guest)
+        self.server_button = QPushButton(_("Sign in to a server…"), self)
+        self.server_button.setObjectName("signInServer")
+        self.server_button.setAccessibleName(_("Sign in to a server"))
+        self.server_button.clicked.connect(self.sign_in_requested)
+        self.server_button.hide()
+        self.cancel_button = QPushButton(_("Cancel"), self)
+        self.cancel_button.setObjectName("signInCancel")
+        self.cancel_button.setAccessibleName(_("Cancel and keep the current learner"))
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.cancel_button.hide()
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.server_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.guest_button)
+        buttons.addWidget(self.continue_button)
+
+        inner = QWidget(self)
+        inner.setMaximumWidth(560)
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        column.addWidget(self.heading)
+        column.addWidget(self.hint)
+        column.addWidget(self.list, 1)
+        column.addLayout(buttons)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 24, 16, 16)
+        outer.addStretch(1)
+        outer.addWidget(inner, 100)
+        outer.addStretch(1)
+        self.setTabOrder(self.list, self.continue_button)
+        self.setTabOrder(self.continue_button, self.guest_button)
+        self.setTabOrder(self.guest_button, self.cancel_button)
+
+    def set_sign_in_available(self, available: bool) -> None:
+        self.server_button.setVisible(available)
+
+    def set_profiles(
+        self, profiles: list[Profile], *, current: str | None, cancellable: bool
+    ) -> None:
+        self.list.clear()
+        self._guest_id = None
+        select_row = 0
+        for row, profile in enumerate(profiles):
+            if profile.isGuest:
+                self._guest_id = profile.id
+            item = QListWidgetItem(describe(profile))
+            item.setData(PROFILE_ID_ROLE, profile.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, describe(profile))
+            self.list.addItem(item)
+            if profile.id == current:
+                select_row = row
+        if self.list.count():
+            self.list.setCurrentRow(select_row)
+        self.cancel_button.setVisible(cancellable)
+        self._update_buttons()
+
+    def profile_ids(self) -> list[str]:
+        return [str(self.list.item(i).data(PROFILE_ID_ROLE)) for i in range(self.list.count())]
+
+    def choose(self, profile_id: str) -> None:
+        self.profile_chosen.emit(profile_id)
+
+    def _update_buttons(self) -> None:
+        self.continue_button.setEnabled(self.list.currentItem() is not None)
+        self.guest_button.setVisible(self._guest_id is not None)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        profile_id = index.data(PROFILE_ID_ROLE)
+        if isinstance(profile_id, str):
+            self.profile_chosen.emit(profile_id)
+
+    def _continue(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.profile_chosen.emit(str(item.data(PROFILE_ID_ROLE)))
+
+    def _continue_as_guest(self) -> None:
+        if self._guest_id is not None:
+            self.profile_chosen.emit(self._guest_id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.list.setFocus()

@@ -1,0 +1,177 @@
+"""The lesson text view: a QTextBrowser that loads nothing on its own.
+
+- Links never navigate the view. A click on an http, https or mailto link opens it in the
+  system's browser or mail program (``QDesktopServices``); an in-lesson ``#anchor`` scrolls; every
+  other scheme (javascript:, file:, data:, qrc:, relative paths …) is ignored.
+- ``loadResource`` serves only images: ``asset:NAME`` from the current package's assets, and
+  ``data:image/…;base64,`` URIs. Everything else (file, http, qrc, style sheets) gets ``None``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QKeyEvent, QPainter, QTextDocument
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from player.package import CoursePackage
+
+log = logging.getLogger(__name__)
+
+OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
+_DATA_IMAGE = re.compile(
+    r"^data:(image/(?:png|jpeg|gif|webp|svg\+xml))(?:;[^,;]*)*;base64,(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# An SVG may reference other files (<image href="file:…">, external <use>); such an SVG is not
+# drawn at all rather than trusting the SVG engine to refuse the load.
+_SVG_EXTERNAL_REF = re.compile(rb"""(?:xlink:)?href\s*=\s*["'](?!\s*(?:#|data:))""", re.IGNORECASE)
+MAX_IMAGE_WIDTH = 1600
+
+
+def is_openable(url: QUrl) -> bool:
+    """Whether a clicked link may leave the player: only web and e-mail links."""
+    return url.isValid() and url.scheme().lower() in OPENABLE_SCHEMES
+
+
+def decode_image(media_type: str, data: bytes) -> QImage | None:
+    """Decode image bytes of one of the package's media types; ``None`` if unusable."""
+    if media_type.lower() == "image/svg+xml":
+        return _render_svg(data)
+    image = QImage()
+    if not image.loadFromData(data):
+        return None
+    return image
+
+
+def _render_svg(data: bytes) -> QImage | None:
+    if _SVG_EXTERNAL_REF.search(data):
+        log.info("an SVG image refers to other files; not shown")
+        return None
+    try:
+        from PySide6.QtSvg import QSvgRenderer
+    except ImportError:  # pragma: no cover - QtSvg missing from the installation
+        return None
+    renderer = QSvgRenderer(QByteArray(data))
+    if not renderer.isValid():
+        return None
+    size = renderer.defaultSize()
+    if size.isEmpty():
+        return None
+    if size.width() > MAX_IMAGE_WIDTH:
+        size = size.scaled(MAX_IMAGE_WIDTH, 100_000, Qt.AspectRatioMode.KeepAspectRatio)
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    return image
+
+
+def decode_data_uri(uri: str) -> QImage | None:
+    match = _DATA_IMAGE.match(uri.strip())
+    if match is None:
+        return None
+    try:
+        data = base64.b64decode(match.group(2), validate=False)
+    except (binascii.Error, ValueError):
+        return None
+    return decode_image(match.group(1), data)
+
+
+class LessonBrowser(QTextBrowser):
+    """``link_refused(url)`` when a clicked link is not one the player opens."""
+
+    link_refused = Signal(str)
+    page_past_end = Signal()  # PageDown at the bottom
+    page_before_start = Signal()  # PageUp at the top
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lessonText")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setAcceptDrops(False)
+        self.setUndoRedoEnabled(False)
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        self._package: CoursePackage | None = None
+        self._images: dict[str, QImage | None] = {}
+
+    # --- content ------------------------------------------------------------------------------
+
+    def show_lesson(self, package: CoursePackage, html: str) -> None:
+        if package is not self._package:
+            self._images.clear()
+        self._package = package
+        self.document().clear()  # also forgets the previous lesson's cached resources
+        self.setHtml(html)
+
+    def clear_lesson(self) -> None:
+        self._package = None
+        self._images.clear()
+        self.document().clear()
+        self.clearHistory()
+
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
+        if isinstance(name, str):
+            name = QUrl(name)
+        if getattr(type, "value", type) != QTextDocument.ResourceType.ImageResource.value:
+            log.debug("refused resource %s of type %s", name.toString(), type)
+            return None
+        scheme = name.scheme().lower()
+        if scheme == "asset":
+            image = self._asset_image(name)
+        elif scheme == "data":
+            image = decode_data_uri(name.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+        else:
+            log.debug("refused image %s", name.toString()[:200])
+            return None
+        return image if image is not None and not image.isNull() else None
+
+    def _asset_image(self, url: QUrl) -> QImage | None:
+        name = url.toString(QUrl.ComponentFormattingOption.FullyDecoded)[len("asset:") :]
+        if name in self._images:
+            return self._images[name]
+        image: QImage | None = None
+        asset = self._package.assets.get(name) if self._package is not None else None
+        if asset is not None:
+            try:
+                data = base64.b64decode(asset.data, validate=False)
+            except (binascii.Error, ValueError):
+                data = b""
+            image = decode_image(asset.media_type, data) if data else None
+        if image is not None and image.width() > MAX_IMAGE_WIDTH:
+            image = image.scaledToWidth(MAX_IMAGE_WIDTH, Qt.TransformationMode.SmoothTransformation)
+        self._images[name] = image
+        return image
+
+    # --- links and keys -----------------------------------------------------------------------
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if is_openable(url):
+            QDesktopServices.openUrl(url)
+            return
+        if not url.scheme() and not url.path() and url.hasFragment():
+            self.scrollToAnchor(url.fragment())
+            return
+        log.info("link not opened: %s", url.toString()[:200])
+        self.link_refused.emit(url.toString()[:200])
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        bar = self.verticalScrollBar()
+        if event.key() == Qt.Key.Key_PageDown and bar.value() >= bar.maximum():
+            self.page_past_end.emit()
+            return
+        if event.key() == Qt.Key.Key_PageUp and bar.value() <= bar.minimum():
+            self.page_before_start.emit()
+            return
+        super().keyPressEvent(event)
+
+    def at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4

@@ -1,0 +1,237 @@
+"""The lesson reader: the lesson text with Previous / Next, Mark complete and zoom.
+
+The reader only shows what it is given (``show_lesson``) and says what the learner asked for
+through signals; the main window loads lessons and writes progress.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.i18n import _
+from player.ui.loaders import LessonView
+from player.ui.reader.browser import LessonBrowser
+from player.ui.settings import ZOOM_DEFAULT, ZOOM_STEP, clamp_zoom
+
+READING_SCALE = 1.15  # the lesson text is a little larger than the interface
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that elides its text to the width it gets (keeps narrow layouts narrow)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        super().setText(
+            metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width()))
+        )
+
+
+class ReaderView(QWidget):
+    back_requested = Signal()
+    lesson_requested = Signal(str, int)  # course id, lesson index
+    completion_requested = Signal(str, int, bool)  # the Mark complete toggle
+    finished_reading = Signal(str, int)  # Next pressed at the end of a lesson (auto-complete)
+    zoom_changed = Signal(int)
+    link_refused = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, zoom: int = ZOOM_DEFAULT) -> None:
+        super().__init__(parent)
+        self.setObjectName("lessonReader")
+        self.lesson: LessonView | None = None
+        self._zoom = clamp_zoom(zoom)
+
+        self.back_button = QPushButton(_("‹ Course"), self)
+        self.back_button.setObjectName("readerBack")
+        self.back_button.setAccessibleName(_("Back to the course overview"))
+        self.back_button.setFlat(True)
+        self.back_button.clicked.connect(self.back_requested)
+        self.course_label = ElidedLabel(self)
+        self.course_label.setObjectName("readerCourse")
+        self.course_label.setAccessibleName(_("Course"))
+        self.position_label = QLabel(self)
+        self.position_label.setObjectName("readerPosition")
+        self.position_label.setAccessibleName(_("Position in the course"))
+        self.position_label.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        header = QHBoxLayout()
+        header.setContentsMargins(8, 4, 12, 0)
+        header.addWidget(self.back_button)
+        header.addWidget(self.course_label, 1)
+        header.addWidget(self.position_label)
+
+        self.browser = LessonBrowser(self)
+        self.browser.setAccessibleName(_("Lesson text"))
+        self.browser.page_past_end.connect(self.go_next)
+        self.browser.page_before_start.connect(self.go_previous)
+        self.browser.link_refused.connect(self.link_refused)
+
+        self.prev_button = QPushButton(_("‹ Previous"), self)
+        self.prev_button.setObjectName("readerPrevious")
+        self.prev_button.setAccessibleName(_("Previous lesson"))
+        self.prev_button.clicked.connect(self.go_previous)
+        self.complete_button = QPushButton(_("Mark complete"), self)
+        self.complete_button.setObjectName("readerComplete")
+        self.complete_button.setCheckable(True)
+        self.complete_button.setAccessibleName(_("Mark this lesson complete"))
+        self.complete_button.clicked.connect(self._on_complete_clicked)
+        self.next_button = QPushButton(_("Next ›"), self)
+        self.next_button.setObjectName("readerNext")
+        self.next_button.setAccessibleName(_("Next lesson"))
+        self.next_button.clicked.connect(self.go_next)
+        footer = QHBoxLayout()
+        footer.setContentsMargins(8, 4, 8, 8)
+        footer.addWidget(self.prev_button)
+        footer.addStretch(1)
+        footer.addWidget(self.complete_button)
+        footer.addStretch(1)
+        footer.addWidget(self.next_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.browser, 1)
+        layout.addLayout(footer)
+
+        self.previous_action = self._action(
+            _("Previous lesson"), ["Alt+Left", "Ctrl+["], self.go_previous
+        )
+        self.next_action = self._action(_("Next lesson"), ["Alt+Right", "Ctrl+]"], self.go_next)
+        self.setTabOrder(self.back_button, self.browser)
+        self.setTabOrder(self.browser, self.prev_button)
+        self.setTabOrder(self.prev_button, self.complete_button)
+        self.setTabOrder(self.complete_button, self.next_button)
+        self._apply_zoom()
+        self.clear()
+
+    def _action(self, text: str, keys: list[str], slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # --- showing ------------------------------------------------------------------------------
+
+    def show_lesson(self, lesson: LessonView) -> None:
+        same_lesson = (
+            self.lesson is not None
+            and self.lesson.course_id == lesson.course_id
+            and self.lesson.index == lesson.index
+            and self.lesson.dark == lesson.dark
+        )
+        self.lesson = lesson
+        if not same_lesson:
+            self.browser.show_lesson(lesson.package, lesson.html)
+        self.course_label.set_full_text(lesson.package.title)
+        self.position_label.setText(
+            _("Lesson {n} of {count}").format(n=lesson.index + 1, count=lesson.lesson_count)
+        )
+        self._refresh_controls()
+
+    def clear(self) -> None:
+        """Forget the lesson and the view's history (switching learner)."""
+        self.lesson = None
+        self.browser.clear_lesson()
+        self.course_label.set_full_text("")
+        self.position_label.clear()
+        self._refresh_controls()
+
+    def _refresh_controls(self) -> None:
+        lesson = self.lesson
+        has_prev = lesson is not None and lesson.index > 0
+        has_next = lesson is not None and lesson.index + 1 < lesson.lesson_count
+        self.prev_button.setEnabled(has_prev)
+        self.previous_action.setEnabled(has_prev)
+        self.next_button.setEnabled(has_next)
+        self.next_action.setEnabled(has_next)
+        self.complete_button.setEnabled(lesson is not None)
+        completed = lesson is not None and lesson.completed
+        self.complete_button.setChecked(completed)
+        self.complete_button.setText(_("✓ Completed") if completed else _("Mark complete"))
+        self.complete_button.setAccessibleDescription(
+            _("This lesson is marked complete; press to undo")
+            if completed
+            else _("Mark this lesson complete")
+        )
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def go_previous(self) -> None:
+        lesson = self.lesson
+        if lesson is not None and lesson.index > 0:
+            self.lesson_requested.emit(lesson.course_id, lesson.index - 1)
+
+    def go_next(self) -> None:
+        lesson = self.lesson
+        if lesson is None or lesson.index + 1 >= lesson.lesson_count:
+            return
+        if lesson.entitled and not lesson.completed and self.browser.at_bottom():
+            self.finished_reading.emit(lesson.course_id, lesson.index)
+        self.lesson_requested.emit(lesson.course_id, lesson.index + 1)
+
+    def _on_complete_clicked(self, checked: bool) -> None:
+        lesson = self.lesson
+        if lesson is None:
+            return
+        self._refresh_controls()  # the stored state decides; the result will update it
+        self.completion_requested.emit(lesson.course_id, lesson.index, checked)
+
+    # --- zoom ---------------------------------------------------------------------------------
+
+    @property
+    def zoom(self) -> int:
+        return self._zoom
+
+    def set_zoom(self, percent: int) -> None:
+        percent = clamp_zoom(percent)
+        if percent == self._zoom:
+            return
+        self._zoom = percent
+        self._apply_zoom()
+        self.zoom_changed.emit(percent)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self._zoom + ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self._zoom - ZOOM_STEP)
+
+    def zoom_reset(self) -> None:
+        self.set_zoom(ZOOM_DEFAULT)
+
+    def _apply_zoom(self) -> None:
+        base = QApplication.font().pointSizeF()
+        font = QFont(self.browser.font())
+        font.setPointSizeF(max(4.0, base * READING_SCALE * self._zoom / 100))
+        self.browser.setFont(font)
