@@ -1,0 +1,653 @@
+"""The main window: catalog sidebar, a stack with the course overview and the lesson reader.
+
+Structure::
+
+    QMainWindow
+      central: QStackedWidget  root
+        ├─ SignInPage          who is learning (start with several learners; File → Switch learner)
+        └─ QSplitter           splitter
+             ├─ CatalogPanel   catalog (moves into ``content`` below NARROW_WIDTH)
+             └─ QStackedWidget content: CourseOverview | ReaderView (| CatalogPanel when narrow)
+      status bar: messages · ``sync_status_area`` (hook) · the learner's name
+
+The window is a controller: screens emit what the learner asked for, the window runs the work
+through ``run_in_background`` (reads on the shared pool, writes on a one-thread pool: one writer)
+and shows the results. Results that arrive after the learner changed are dropped.
+
+Hook points for later changes:
+- Buy: ``self.overview.buy_requested(course_id)``; call ``self.overview.set_buy_available(True)``
+  when the sync work provides purchasing, then ``self.refresh_catalog(select=course_id)``.
+- Sync status: put a widget in the status bar with ``self.add_status_widget(widget)`` (it goes into
+  ``self.sync_status_area``, left of the learner's name).
+- Export: ``self.overview.export_requested(course_id)``; ``self.overview.set_export_available(True)``.
+- Server sign-in: ``self.sign_in.sign_in_requested``; ``self.sign_in.set_sign_in_available(True)``;
+  after a sign-in, ``self.set_profile(profile)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QStandardPaths, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from player.errors import NotEnrolled
+from player.i18n import _
+from player.services import profiles
+from player.services.learn import CourseSummary
+from player.services.packages import ImportResult
+from player.store.db import Store
+from player.store.models import Profile
+from player.ui import loaders, theme
+from player.ui.catalog.panel import CatalogPanel
+from player.ui.errors import show_error, show_status
+from player.ui.loaders import CourseDetails, LessonView
+from player.ui.overview.view import CourseOverview
+from player.ui.profiles.signin import SignInPage
+from player.ui.reader.view import ReaderView
+from player.ui.settings import UiSettings
+from player.ui.tasks import Pool, TaskHandle, run_in_background
+
+log = logging.getLogger(__name__)
+
+NARROW_WIDTH = 600
+DEFAULT_SIZE = (1100, 720)
+SIDEBAR_WIDTH = 320
+
+
+class MainWindow(QMainWindow):
+    profile_changed = Signal(str)
+    catalog_loaded = Signal()
+    course_shown = Signal(str)
+    lesson_shown = Signal(str, int)
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        samples_dir: Path | None = None,
+        pool: Pool | None = None,
+        settings: UiSettings | None = None,
+        follow_system_theme: bool = True,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.store = store
+        self.profile: Profile | None = None
+        self.settings = settings or UiSettings()
+        self._samples_dir = samples_dir
+        self._read_pool: Pool = pool or QThreadPool.globalInstance()
+        if pool is None:
+            writer = QThreadPool(self)
+            writer.setMaxThreadCount(1)  # one writer: database writes are serialized
+            self._write_pool: Pool = writer
+        else:
+            self._write_pool = pool
+        self._generation = 0  # grows with every change of learner
+        self._course_request: str | None = None
+        self._lesson_request: tuple[str, int] | None = None
+        self._narrow = False
+        self._wide_splitter_state = self.settings.splitter_state
+        self.tasks: list[TaskHandle] = []
+
+        self.setWindowTitle(_("Course Player"))
+        self.setMinimumSize(320, 360)
+
+        # --- screens
+        self.sign_in = SignInPage(self)
+        self.sign_in.profile_chosen.connect(self._on_profile_chosen)
+        self.sign_in.cancelled.connect(self._show_main_area)
+        self.catalog = CatalogPanel(self)
+        self.catalog.setAccessibleName(_("Catalog"))
+        self.catalog.course_selected.connect(self._on_course_selected)
+        self.catalog.course_activated.connect(self._on_course_activated)
+        self.overview = CourseOverview(self)
+        self.overview.setAccessibleName(_("Course overview"))
+        self.overview.back_requested.connect(self.show_catalog_page)
+        self.overview.enroll_requested.connect(self.enroll)
+        self.overview.lesson_requested.connect(self.open_lesson)
+        self.reader = ReaderView(self, zoom=self.settings.reader_zoom)
+        self.reader.setAccessibleName(_("Lesson reader"))
+        self.reader.back_requested.connect(self._back_to_overview)
+        self.reader.lesson_requested.connect(self.open_lesson)
+        self.reader.completion_requested.connect(self.set_lesson_completed)
+        self.reader.finished_reading.connect(self._on_finished_reading)
+        self.reader.zoom_changed.connect(self._on_zoom_changed)
+        self.reader.link_refused.connect(self._on_link_refused)
+        self.reader.browser.highlighted.connect(self._on_link_hovered)
+
+        self.content = QStackedWidget(self)
+        self.content.setObjectName("content")
+        self.content.addWidget(self.overview)
+        self.content.addWidget(self.reader)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.catalog)
+        self.splitter.addWidget(self.content)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.catalog.setMinimumWidth(220)
+        self.root = QStackedWidget(self)
+        self.root.setObjectName("root")
+        self.root.addWidget(self.sign_in)
+        self.root.addWidget(self.splitter)
+        self.root.setCurrentWidget(self.splitter)
+        self.setCentralWidget(self.root)
+
+        # --- status bar
+        self.sync_status_area = QWidget(self)
+        self.sync_status_area.setObjectName("syncStatusArea")
+        self.sync_status_area.setAccessibleName(_("Sync status"))
+        area_layout = QHBoxLayout(self.sync_status_area)
+        area_layout.setContentsMargins(0, 0, 0, 0)
+        area_layout.setSpacing(6)
+        self.learner_label = QLabel(self)
+        self.learner_label.setObjectName("learnerLabel")
+        self.learner_label.setAccessibleName(_("Current learner"))
+        self.statusBar().addPermanentWidget(self.sync_status_area)
+        self.statusBar().addPermanentWidget(self.learner_label)
+
+        self._build_menus()
+        self._restore_window()
+        if follow_system_theme:
+            hints = QGuiApplication.styleHints()
+            if hasattr(hints, "colorSchemeChanged"):
+                hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
+
+    # --- menus -------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        self.import_action = self._add_action(
+            file_menu, _("&Import…"), self.import_course, [QKeySequence.StandardKey.Open]
+        )
+        self.switch_action = self._add_action(
+            file_menu, _("&Switch learner…"), self.switch_learner, ["Ctrl+Shift+L"]
+        )
+        file_menu.addSeparator()
+        self.quit_action = self._add_action(
+            file_menu, _("&Quit"), self.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"]
+        )
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        view_menu = bar.addMenu(_("&View"))
+        self.zoom_in_action = self._add_action(
+            view_menu, _("Zoom &in"), self.reader.zoom_in, ["Ctrl+=", "Ctrl++"]
+        )
+        self.zoom_out_action = self._add_action(
+            view_menu, _("Zoom &out"), self.reader.zoom_out, ["Ctrl+-"]
+        )
+        self.zoom_reset_action = self._add_action(
+            view_menu, _("&Reset zoom"), self.reader.zoom_reset, ["Ctrl+0"]
+        )
+        view_menu.addSeparator()
+        self.sidebar_action = self._add_action(
+            view_menu, _("Show &sidebar"), self._on_sidebar_toggled, ["Ctrl+Shift+B"]
+        )
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.setChecked(self.settings.sidebar_visible)
+        self.catalog.setVisible(self.settings.sidebar_visible)
+
+        help_menu = bar.addMenu(_("&Help"))
+        self.about_action = self._add_action(help_menu, _("&About Course Player"), self.about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _add_action(
+        self,
+        menu: Any,
+        text: str,
+        slot: Callable[..., Any],
+        keys: list[QKeySequence.StandardKey | str] | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            sequences: list[QKeySequence] = []
+            for key in keys:
+                for sequence in (
+                    QKeySequence.keyBindings(key)
+                    if isinstance(key, QKeySequence.StandardKey)
+                    else [QKeySequence(key)]
+                ):
+                    if sequence not in sequences:
+                        sequences.append(sequence)
+            action.setShortcuts(sequences)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    # --- hooks ---------------------------------------------------------------------------------
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """Put a widget (e.g. the sync status) in the status bar, left of the learner's name."""
+        layout = self.sync_status_area.layout()
+        assert layout is not None
+        layout.addWidget(widget)
+
+    # --- learners -----------------------------------------------------------------------------
+
+    def start(self, profile_id: str | None = None) -> None:
+        """Choose the learner (asking when several share this computer) and fill the catalog."""
+        if profile_id is not None:
+            try:
+                self.set_profile(profiles.get_profile(self.store, profile_id))
+                return
+            except Exception as error:
+                show_error(self, error)
+        known = profiles.list_profiles(self.store)
+        if len(known) > 1:
+            self.show_sign_in(cancellable=False)
+        else:
+            self.set_profile(known[0] if known else profiles.ensure_guest(self.store))
+
+    def show_sign_in(self, *, cancellable: bool) -> None:
+        known = profiles.list_profiles(self.store)
+        current = self.profile.id if self.profile else profiles.last_used(self.store).id
+        self.sign_in.set_profiles(known, current=current, cancellable=cancellable)
+        self.root.setCurrentWidget(self.sign_in)
+        self._set_learner_actions_enabled(False)
+
+    def switch_learner(self) -> None:
+        self.show_sign_in(cancellable=self.profile is not None)
+
+    def _on_profile_chosen(self, profile_id: str) -> None:
+        try:
+            profile = profiles.get_profile(self.store, profile_id)
+        except Exception as error:
+            show_error(self, error)
+            return
+        if self.profile is not None and profile.id == self.profile.id:
+            self._show_main_area()
+            return
+        self.set_profile(profile)
+
+    def set_profile(self, profile: Profile) -> None:
+        """Make ``profile`` the learner: every view of the previous learner is cleared first."""
+        self._generation += 1
+        self.profile = profile
+        self._course_request = None
+        self._lesson_request = None
+        for handle in self.tasks:
+            handle.cancel()
+        self.tasks.clear()
+        self.catalog.clear()
+        self.overview.clear()
+        self.reader.clear()
+        self.statusBar().clearMessage()
+        self.content.setCurrentWidget(self.catalog if self._narrow else self.overview)
+        self.setWindowTitle(_("Course Player — {name}").format(name=profile.displayName))
+        self.learner_label.setText(profile.displayName)
+        self._show_main_area()
+        self._write(lambda: profiles.touch(self.store, profile), lambda _result: None)
+        self.refresh_catalog(install_samples=True)
+        self.profile_changed.emit(profile.id)
+
+    def _show_main_area(self) -> None:
+        if self.profile is None:
+            return
+        self.root.setCurrentWidget(self.splitter)
+        self._set_learner_actions_enabled(True)
+
+    def _set_learner_actions_enabled(self, enabled: bool) -> None:
+        for action in (self.import_action, self.sidebar_action):
+            action.setEnabled(enabled and (action is not self.sidebar_action or not self._narrow))
+
+    # --- background work ----------------------------------------------------------------------
+
+    def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``callback`` that runs only if the learner has not changed in the meantime."""
+        generation = self._generation
+
+        def guarded(result: Any) -> None:
+            if generation == self._generation:
+                callback(result)
+            else:
+                log.debug("dropped a result for a previous learner")
+
+        return guarded
+
+    def _read(
+        self,
+        fn: Callable[..., Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> TaskHandle:
+        return self._run(fn, on_success, on_failure, self._read_pool)
+
+    def _write(
+        self,
+        fn: Callable[..., Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> TaskHandle:
+        return self._run(fn, on_success, on_failure, self._write_pool)
+
+    def _run(
+        self,
+        fn: Callable[..., Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None,
+        pool: Pool,
+    ) -> TaskHandle:
+        failure = on_failure or (lambda error: show_error(self, error))
+        handle = run_in_background(
+            fn, self._current(on_success), self._current(failure), pool=pool, context=self
+        )
+        self.tasks = [t for t in self.tasks if not t.done]
+        if not handle.done:
+            self.tasks.append(handle)
+        return handle
+
+    # --- catalog ------------------------------------------------------------------------------
+
+    def refresh_catalog(self, *, select: str | None = None, install_samples: bool = False) -> None:
+        profile = self.profile
+        if profile is None:
+            return
+        self.catalog.set_loading()
+        samples = self._samples_dir if install_samples else None
+
+        def load() -> list[CourseSummary]:
+            return loaders.install_samples_and_load_catalog(self.store, profile, samples)
+
+        def done(courses: list[CourseSummary]) -> None:
+            self.catalog.set_courses(courses)
+            target = select or self.overview.course_id
+            if target is not None:
+                self.catalog.blockSignals(True)
+                self.catalog.select_course(target)
+                self.catalog.blockSignals(False)
+            if select is not None:
+                self.open_course(select)
+            self.catalog_loaded.emit()
+
+        self._read(load, done)
+
+    def _on_course_selected(self, course_id: str) -> None:
+        if not self._narrow:
+            self.open_course(course_id)
+
+    def _on_course_activated(self, course_id: str) -> None:
+        if self._narrow or self.content.currentWidget() is not self.overview:
+            self.open_course(course_id)
+
+    def show_catalog_page(self) -> None:
+        if self._narrow:
+            self.content.setCurrentWidget(self.catalog)
+            self.catalog.view.setFocus()
+
+    # --- course overview ----------------------------------------------------------------------
+
+    def open_course(self, course_id: str) -> None:
+        summary = self.catalog.model.course(course_id)
+        if summary is None or self.profile is None:
+            return
+        profile = self.profile
+        self._course_request = course_id
+        if self.overview.course_id != course_id:
+            self.overview.show_loading(summary)
+        self.content.setCurrentWidget(self.overview)
+
+        def done(details: CourseDetails) -> None:
+            if self._course_request == course_id:
+                self._apply_details(details)
+                self.course_shown.emit(course_id)
+
+        self._read(lambda: loaders.load_course(self.store, profile, summary), done)
+
+    def _apply_details(self, details: CourseDetails) -> None:
+        """Show a course's new state everywhere it appears: catalog, overview, reader."""
+        summary = details.summary
+        self.catalog.update_course(summary)
+        if self._course_request == summary.course_id or self.overview.course_id == (
+            summary.course_id
+        ):
+            self.overview.show_course(details)
+        lesson = self.reader.lesson
+        if lesson is not None and lesson.course_id == summary.course_id:
+            self.reader.show_lesson(
+                dataclasses.replace(lesson, summary=summary, progress=details.progress)
+            )
+
+    def enroll(self, course_id: str, then: Callable[[], None] | None = None) -> None:
+        summary = self.catalog.model.course(course_id)
+        if summary is None or self.profile is None:
+            return
+        profile = self.profile
+
+        def done(details: CourseDetails) -> None:
+            self._apply_details(details)
+            show_status(self, _("You are enrolled in “{title}”.").format(title=summary.title))
+            if then is not None:
+                then()
+
+        self._write(lambda: loaders.enroll(self.store, profile, summary), done)
+
+    # --- reader -------------------------------------------------------------------------------
+
+    def open_lesson(self, course_id: str, index: int) -> None:
+        summary = self.catalog.model.course(course_id)
+        if summary is None or self.profile is None:
+            return
+        profile = self.profile
+        dark = theme.is_dark()
+        self._lesson_request = (course_id, index)
+
+        def done(lesson: LessonView) -> None:
+            if self._lesson_request != (course_id, index):
+                return
+            self.catalog.update_course(lesson.summary)
+            self.reader.show_lesson(lesson)
+            self.content.setCurrentWidget(self.reader)
+            self.reader.browser.setFocus()
+            self.lesson_shown.emit(course_id, index)
+
+        def failed(error: BaseException) -> None:
+            if self._lesson_request == (course_id, index):
+                self._lesson_request = None
+            show_error(self, error)
+
+        self._read(
+            lambda: loaders.load_lesson(self.store, profile, summary, index, dark), done, failed
+        )
+
+    def _back_to_overview(self) -> None:
+        lesson = self.reader.lesson
+        if lesson is not None and self.overview.course_id != lesson.course_id:
+            self.catalog.blockSignals(True)
+            self.catalog.select_course(lesson.course_id)
+            self.catalog.blockSignals(False)
+            self.open_course(lesson.course_id)
+        self.content.setCurrentWidget(self.overview)
+
+    def set_lesson_completed(
+        self, course_id: str, index: int, completed: bool, *, quiet: bool = False
+    ) -> None:
+        summary = self.catalog.model.course(course_id)
+        if summary is None or self.profile is None:
+            return
+        profile = self.profile
+
+        def failed(error: BaseException) -> None:
+            if quiet:
+                log.info("lesson not marked complete: %s", error)
+            elif isinstance(error, NotEnrolled) and self.ask_enroll(error):
+                self.enroll(
+                    course_id, then=lambda: self.set_lesson_completed(course_id, index, completed)
+                )
+            else:
+                show_error(self, error)
+
+        self._write(
+            lambda: loaders.set_completed(self.store, profile, summary, index, completed),
+            self._apply_details,
+            failed,
+        )
+
+    def ask_enroll(self, error: NotEnrolled) -> bool:
+        """The NotEnrolled message with an Enroll action; True when the learner chose Enroll."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _("Course Player"),
+            str(error),
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        enroll_button = box.button(QMessageBox.StandardButton.Ok)
+        enroll_button.setText(_("Enroll"))
+        enroll_button.setAccessibleName(_("Enroll in this course"))
+        box.setDefaultButton(QMessageBox.StandardButton.Ok)
+        answer = box.exec()
+        return answer in (QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok.value)
+
+    def _on_finished_reading(self, course_id: str, index: int) -> None:
+        self.set_lesson_completed(course_id, index, True, quiet=True)
+
+    def _on_zoom_changed(self, percent: int) -> None:
+        self.settings.reader_zoom = percent
+        show_status(self, _("Zoom {percent}%").format(percent=percent), 2000)
+
+    def _on_link_refused(self, url: str) -> None:
+        show_status(
+            self, _("This link was not opened: only web and e-mail links open from a lesson.")
+        )
+
+    def _on_link_hovered(self, url: Any) -> None:
+        text = url.toString() if hasattr(url, "toString") else str(url)
+        if text:
+            self.statusBar().showMessage(text, 4000)
+        else:
+            self.statusBar().clearMessage()
+
+    # --- import -------------------------------------------------------------------------------
+
+    def import_course(self) -> None:
+        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import a course"), start, _("Course files (*.json);;All files (*)")
+        )
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> None:
+        """Import a course file off the UI thread; then show it in the catalog."""
+        show_status(self, _("Importing “{name}”…").format(name=path.name), 0)
+
+        def done(result: ImportResult) -> None:
+            if result.created:
+                message = _("Imported “{title}” (version {version}).")
+            else:
+                message = _("“{title}” (version {version}) is already on this computer.")
+            show_status(self, message.format(title=result.title, version=result.version))
+            self.refresh_catalog(select=result.course_id)
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().clearMessage()
+            show_error(self, error)
+
+        self._write(lambda: loaders.import_course(self.store, path), done, failed)
+
+    # --- layout -------------------------------------------------------------------------------
+
+    @property
+    def narrow(self) -> bool:
+        return self._narrow
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_layout_mode()
+
+    def _update_layout_mode(self) -> None:
+        narrow = self.width() < NARROW_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        if narrow:
+            self._wide_splitter_state = self.splitter.saveState()
+            showing_nothing = self.overview.course_id is None
+            self.content.insertWidget(0, self.catalog)
+            self.catalog.show()
+            if showing_nothing:
+                self.content.setCurrentWidget(self.catalog)
+        else:
+            on_catalog = self.content.currentWidget() is self.catalog
+            self.content.removeWidget(self.catalog)
+            self.splitter.insertWidget(0, self.catalog)
+            self.catalog.setVisible(self.sidebar_action.isChecked())
+            if self._wide_splitter_state is not None:
+                self.splitter.restoreState(self._wide_splitter_state)
+            else:
+                self._default_splitter_sizes()
+            if on_catalog:
+                self.content.setCurrentWidget(self.overview)
+        self.overview.set_narrow(narrow)
+        self.sidebar_action.setEnabled(not narrow and self.profile is not None)
+
+    def _on_sidebar_toggled(self) -> None:
+        visible = self.sidebar_action.isChecked()
+        self.settings.sidebar_visible = visible
+        if not self._narrow:
+            self.catalog.setVisible(visible)
+
+    def _default_splitter_sizes(self) -> None:
+        width = max(self.width(), NARROW_WIDTH)
+        self.splitter.setSizes([SIDEBAR_WIDTH, width - SIDEBAR_WIDTH])
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.window_geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+        state = self.settings.splitter_state
+        if state is None or not self.splitter.restoreState(state):
+            self._default_splitter_sizes()
+        self._update_layout_mode()
+
+    def save_window_state(self) -> None:
+        self.settings.window_geometry = self.saveGeometry()
+        state = self._wide_splitter_state if self._narrow else self.splitter.saveState()
+        if state is not None:
+            self.settings.splitter_state = state
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
+        for handle in self.tasks:
+            handle.cancel()
+        super().closeEvent(event)
+
+    # --- theme and about ----------------------------------------------------------------------
+
+    def _on_color_scheme_changed(self, *_args: object) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app)
+        lesson = self.reader.lesson
+        if lesson is not None:
+            self.open_lesson(lesson.course_id, lesson.index)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About Course Player"),
+            _(
+                "Course Player reads published courses on your computer, with or without a "
+                "network. Your progress stays on this computer until it is synced."
+            ),
+        )
