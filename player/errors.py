@@ -197,5 +197,48 @@ class SignInRequired(SyncError):
         )
 
 
+class ServerUnavailable(SyncError):
+    """Try again later: no connection, a timeout, a cut answer, 5xx or 429.
+
+    ``kind`` is "offline" when the server could not be reached at all, else "server".
+    ``retry_after`` (seconds) is the server's ``Retry-After`` when it sent one.
+    """
+
+    code = "SERVER_UNAVAILABLE"
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(kind, message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ServerRefused(SyncError):
+    """A final 4xx answer (not 401/408/429) for one request; ``error_code`` is the server's."""
+
+    code = "SERVER_REFUSED"
+
+    def __init__(self, message: str, *, status: int, error_code: str) -> None:
+        super().__init__("rejected", message)
+        self.status = status
+        self.error_code = error_code
+
+
+class ServerAnswerInvalid(SyncError):
+    """The server's answer could not be understood (not JSON, missing fields): an error for that
+    request only; it is retried later."""
+
+    code = "BAD_ANSWER"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("protocol", message)
+
+
 class ConfigError(PlayerError):
     code = "BAD_CONFIG"

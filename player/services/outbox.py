@@ -7,10 +7,11 @@ together or not at all. Sync reads them in order of creation and marks them; not
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from player.store.db import Store
@@ -68,3 +69,60 @@ def items(store: Store, profile: Profile, *states: str, limit: int = 1000) -> li
         if states:
             query = query.where(col(Outbox.state).in_(states))
         return list(session.exec(query.order_by(col(Outbox.id)).limit(limit)))
+
+
+# --- used by sync: claiming and marking rows -------------------------------------------------
+
+
+def due_items(
+    session: Session, profile: Profile, kind: str, now: datetime, *, limit: int | None = None
+) -> list[Outbox]:
+    """The learner's pending items of ``kind`` whose next attempt is due, oldest first."""
+    query = (
+        select(Outbox)
+        .where(
+            Outbox.profileId == profile.id,
+            Outbox.kind == kind,
+            Outbox.state == PENDING,
+            (col(Outbox.nextAttemptAt).is_(None)) | (col(Outbox.nextAttemptAt) <= now),
+        )
+        .order_by(col(Outbox.id))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def mark_sent(session: Session, ids: Sequence[int], now: datetime) -> None:
+    """The server acknowledged these items (call inside the write that records the answer)."""
+    if ids:
+        session.exec(
+            update(Outbox)
+            .where(col(Outbox.id).in_(list(ids)), col(Outbox.state) == PENDING)
+            .values(state=SENT, sentAt=now, lastError=None, nextAttemptAt=None)
+        )
+
+
+def mark_rejected(session: Session, row_id: int, message: str, now: datetime) -> None:
+    """A final refusal: the item is kept, with the server's reason, and never sent again."""
+    session.exec(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, col(Outbox.state) == PENDING)
+        .values(state=REJECTED, lastError=message, sentAt=now, nextAttemptAt=None)
+    )
+
+
+def schedule_retry(
+    session: Session, ids: Sequence[int], next_attempt_at: datetime, error: str
+) -> None:
+    """A transient failure: count the attempt and wait until ``next_attempt_at``."""
+    if ids:
+        session.exec(
+            update(Outbox)
+            .where(col(Outbox.id).in_(list(ids)), col(Outbox.state) == PENDING)
+            .values(
+                attempts=col(Outbox.attempts) + 1,
+                nextAttemptAt=next_attempt_at,
+                lastError=error,
+            )
+        )

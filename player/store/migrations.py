@@ -48,6 +48,8 @@ _V1_TABLES = (
 
 STEPS: list[Step] = [
     _create_tables(*_V1_TABLES),
+    # Version 2: sync bookkeeping (purchase idempotency keys, per-course download issues).
+    _create_tables("pendingpurchase", "downloadissue"),
 ]
 
 

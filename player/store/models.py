@@ -189,3 +189,36 @@ class ExportRecord(SQLModel, table=True):
     courseId: str = Field(index=True)
     format: str
     createdAt: datetime = Field(index=True)
+
+
+# --- sync bookkeeping (store version 2) ------------------------------------------------------
+
+
+class PendingPurchase(SQLModel, table=True):
+    """An ``Idempotency-Key`` for a purchase request, stored BEFORE the request is sent.
+
+    It is reused for every retry until an answer arrives, so a lost answer never buys twice;
+    the row is deleted once the server has answered (success or a final refusal).
+    """
+
+    idempotencyKey: str = Field(primary_key=True)
+    profileId: str = Field(index=True)
+    productId: str
+    courseId: str
+    createdAt: datetime
+
+
+class DownloadIssue(SQLModel, table=True):
+    """Why a catalog course is not on this machine for a learner, kept between syncs.
+
+    ``kind`` is "forbidden" (the server refused the download: not entitled; retried once the
+    learner is enrolled or the version changes) or "failed" (a damaged or refused download;
+    retried at every sync). Cleared when the download succeeds.
+    """
+
+    profileId: str = Field(primary_key=True)
+    courseId: str = Field(primary_key=True, max_length=200)
+    kind: str
+    version: int
+    message: str = ""
+    at: datetime

@@ -1,0 +1,360 @@
+"""Download: the catalog, entitlements, products, course packages and progress.
+
+Packages are fetched by a few worker threads over the one keep-alive client, verified
+(``parse_package`` with the catalog's sha256) and stored by this thread in batches of write
+transactions, one SAVEPOINT per package: a package is stored whole or not at all, beside the
+versions already on the machine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from player.errors import (
+    PackageError,
+    ServerAnswerInvalid,
+    ServerRefused,
+    ServerUnavailable,
+)
+from player.i18n import _
+from player.package import ParsedPackage, parse_package
+from player.services import packages
+from player.services.access import AccessSnapshot
+from player.store.models import (
+    DownloadIssue,
+    Enrollment,
+    Purchase,
+    StoredPackage,
+    SyncState,
+)
+from player.sync import merge
+from player.sync.client import ENTITLEMENTS, PROGRESS_SINCE
+from player.sync.report import CATALOG, DOWNLOAD, PRODUCTS, PROGRESS
+from player.sync.report import ENTITLEMENTS as ENTITLEMENTS_STAGE
+from player.sync.run import Run
+from player.sync.wire import CatalogCourse, PackageAnswer
+
+log = logging.getLogger(__name__)
+
+FORBIDDEN, FAILED = "forbidden", "failed"
+
+
+# --- catalog, entitlements, products ---------------------------------------------------------
+
+
+def pull_catalog(run: Run) -> None:
+    run.progress(CATALOG, 0, 1, _("Fetching the catalog"))
+    courses = run.client.courses()
+    with run.store.write() as session:
+        merge.update_catalog(session, run.profile, courses, run.now())
+    run.catalog = courses
+    run.progress(CATALOG, 1, 1, "")
+
+
+def pull_entitlements(run: Run) -> None:
+    if ENTITLEMENTS in run.client.missing:
+        return
+    run.progress(ENTITLEMENTS_STAGE, 0, 1, _("Fetching what you may open"))
+    try:
+        ent = run.client.entitlements()
+    except ServerRefused as error:
+        if error.status != 404:
+            raise
+        # An older server: entitlements are derived from enroll answers and course downloads.
+        log.info("the server has no entitlements endpoint; deriving them")
+        run.client.missing.add(ENTITLEMENTS)
+        return
+    with run.store.write() as session:
+        merge.apply_entitlements(session, run.profile, ent, run.now())
+
+
+def pull_products(run: Run) -> None:
+    run.progress(PRODUCTS, 0, 1, _("Fetching the store"))
+    products = run.client.products()
+    with run.store.write() as session:
+        merge.replace_products(session, run.profile, products)
+
+
+# --- packages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    course: CatalogCourse
+    etag: str | None
+
+
+@dataclass(slots=True)
+class _Outcome:
+    job: _Job
+    answer: PackageAnswer | None = None
+    parsed: ParsedPackage | None = None
+    error: Exception | None = None
+
+
+def download_courses(run: Run) -> None:
+    if run.catalog is None:
+        return
+    jobs = _plan(run, run.catalog)
+    total = len(jobs)
+    run.progress(DOWNLOAD, 0, total, _("Downloading courses"))
+    if not jobs:
+        return
+    batch: list[_Outcome] = []
+    done = 0
+    try:
+        for outcome in _fetch_all(run, jobs):
+            done += 1
+            batch.append(outcome)
+            if len(batch) >= run.policy.store_every:
+                _store_batch(run, batch)
+                batch = []
+            run.progress(DOWNLOAD, done, total, outcome.job.course.title)
+    finally:
+        # Whatever was downloaded and verified is kept, even when the run stops (cancel, a
+        # 401, the network gone): the next sync does not fetch it again.
+        _store_batch(run, batch)
+
+
+def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
+    """The courses to fetch: those the learner may open whose version or sha256 is not stored."""
+    profile = run.profile
+    derive = ENTITLEMENTS in run.client.missing
+    with run.store.read() as session:
+        snapshot = AccessSnapshot.load(session, profile)
+        stored: dict[str, dict[int, str]] = {}
+        for course_id, version, sha in session.exec(
+            select(StoredPackage.courseId, StoredPackage.version, StoredPackage.sha256).where(
+                StoredPackage.tenantKey == profile.tenantId
+            )
+        ):
+            stored.setdefault(course_id, {})[version] = sha
+        issues = {
+            i.courseId: i
+            for i in session.exec(
+                select(DownloadIssue).where(DownloadIssue.profileId == profile.id)
+            )
+        }
+    jobs: list[_Job] = []
+    for course in catalog:
+        have = stored.get(course.id, {})
+        if course.version in have and course.sha256 in (None, have[course.version]):
+            run.report.courses_unchanged += 1
+            continue
+        access = snapshot.access(course.id, course.title)
+        issue = issues.get(course.id)
+        if not access.entitled and (
+            (access.paid and not derive)
+            or (issue is not None and issue.kind == FORBIDDEN and issue.version == course.version)
+        ):
+            run.report.courses_not_downloadable += 1
+            continue
+        etag = have.get(course.version) or (have[max(have)] if have else None)
+        jobs.append(_Job(course, etag))
+    return jobs
+
+
+def _fetch_one(run: Run, job: _Job) -> _Outcome:
+    outcome = _Outcome(job)
+    try:
+        outcome.answer = run.client.course_package(job.course.id, job.etag)
+        if outcome.answer.body is not None:
+            outcome.parsed = parse_package(outcome.answer.body, expected_sha256=job.course.sha256)
+            if outcome.parsed.package.course_id != job.course.id:
+                raise ServerAnswerInvalid(
+                    _("The server sent course “{got}” when “{wanted}” was asked for.").format(
+                        got=outcome.parsed.package.course_id, wanted=job.course.id
+                    )
+                )
+    except (PackageError, ServerRefused, ServerUnavailable, ServerAnswerInvalid) as error:
+        outcome.error = error
+        outcome.parsed = None
+    return outcome
+
+
+def _fetch_all(run: Run, jobs: list[_Job]) -> Iterator[_Outcome]:
+    """Outcomes in job order, with a bounded number of downloads in flight."""
+    workers = max(1, run.policy.download_workers)
+    if workers == 1:
+        for job in jobs:
+            run.check_cancel()
+            yield _fetch_one(run, job)
+            if run.report.online is False:
+                return
+        return
+    window = workers * 2
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-download") as pool:
+        pending: list[Future[_Outcome]] = []
+        queue = iter(jobs)
+        try:
+            for job in queue:
+                pending.append(pool.submit(_fetch_one, run, job))
+                if len(pending) >= window:
+                    break
+            while pending:
+                run.check_cancel()
+                outcome = pending.pop(0).result()
+                yield outcome
+                if isinstance(outcome.error, ServerUnavailable) and outcome.error.kind == "offline":
+                    return
+                next_job = next(queue, None)
+                if next_job is not None:
+                    pending.append(pool.submit(_fetch_one, run, next_job))
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _store_batch(run: Run, batch: list[_Outcome]) -> None:
+    if not batch:
+        return
+    profile = run.profile
+    now = run.now()
+    with run.store.write() as session:
+        for outcome in batch:
+            course = outcome.job.course
+            error = outcome.error
+            if error is None and outcome.parsed is not None:
+                try:
+                    with session.begin_nested():
+                        result = packages.store_parsed(
+                            session, outcome.parsed, origin="server", tenant_id=profile.tenantId
+                        )
+                        if merge_entitlement(run, session, course.id):
+                            log.info("derived access to %s from its download", course.id)
+                except PackageError as store_error:
+                    error = store_error
+                else:
+                    _clear_issue(session, profile.id, course.id)
+                    run.report.courses_downloaded += 1
+                    log.info(
+                        "stored %s v%d (created=%s)", course.id, result.version, result.created
+                    )
+                    continue
+            if error is None:  # 304: what is stored is current
+                _clear_issue(session, profile.id, course.id)
+                run.report.courses_unchanged += 1
+            elif isinstance(error, ServerRefused) and error.status == 403:
+                _set_issue(session, profile.id, course, FORBIDDEN, str(error), now)
+                run.report.courses_not_downloadable += 1
+            elif isinstance(error, ServerUnavailable | ServerAnswerInvalid):
+                run.transient("course", course.id, error)
+            else:
+                _set_issue(session, profile.id, course, FAILED, str(error), now)
+                run.report.courses_failed += 1
+                run.error(
+                    "course",
+                    course.id,
+                    _("“{title}”: {reason}").format(title=course.title, reason=error),
+                    final=True,
+                )
+
+
+def merge_entitlement(run: Run, session: Session, course_id: str) -> bool:
+    """Against a server without entitlements, a served course is one the learner may open."""
+    if ENTITLEMENTS not in run.client.missing:
+        return False
+    return merge.derive_enrollment(session, run.profile, course_id, run.now())
+
+
+def _set_issue(
+    session: Session,
+    profile_id: str,
+    course: CatalogCourse,
+    kind: str,
+    message: str,
+    now: datetime,
+) -> None:
+    issue = session.get(DownloadIssue, (profile_id, course.id))
+    if issue is None:
+        issue = DownloadIssue(
+            profileId=profile_id, courseId=course.id, kind=kind, version=course.version, at=now
+        )
+    issue.kind, issue.version, issue.message, issue.at = kind, course.version, message, now
+    session.add(issue)
+
+
+def _clear_issue(session: Session, profile_id: str, course_id: str) -> None:
+    session.exec(
+        delete(DownloadIssue).where(
+            col(DownloadIssue.profileId) == profile_id, col(DownloadIssue.courseId) == course_id
+        )
+    )
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def pull_progress(run: Run) -> None:
+    run.progress(PROGRESS, 0, 1, _("Fetching your progress"))
+    if PROGRESS_SINCE not in run.client.missing:
+        with run.store.read() as session:
+            state = session.get(SyncState, run.profile.id)
+            cursor = state.progressCursor if state is not None else None
+        try:
+            page = run.client.progress_since(cursor)
+        except ServerRefused as error:
+            if error.status != 404:
+                raise
+            log.info("the server has no progress?since endpoint; one request per course")
+            run.client.missing.add(PROGRESS_SINCE)
+        else:
+            with run.store.write() as session:
+                keep = merge.pending_progress_keys(session, run.profile)
+                run.report.progress_merged += merge.apply_server_progress(
+                    session, run.profile, page.items, keep
+                )
+                state = session.get(SyncState, run.profile.id) or SyncState(
+                    profileId=run.profile.id
+                )
+                state.progressCursor = page.cursor or cursor
+                session.add(state)
+            _refresh(run, sorted(run.refresh_courses))
+            return
+    _refresh(run, sorted(_open_courses(run) | run.refresh_courses))
+
+
+def _open_courses(run: Run) -> set[str]:
+    profile = run.profile
+    with run.store.read() as session:
+        enrolled = session.exec(
+            select(Enrollment.courseId).where(
+                Enrollment.userId == profile.userId, Enrollment.tenantId == profile.tenantId
+            )
+        ).all()
+        bought = session.exec(
+            select(Purchase.courseId).where(
+                Purchase.userId == profile.userId, Purchase.tenantId == profile.tenantId
+            )
+        ).all()
+    return set(enrolled) | set(bought)
+
+
+def _refresh(run: Run, course_ids: list[str]) -> None:
+    """``GET /api/learn/progress/{courseId}`` for each course, merged (one course failing never
+    stops the others)."""
+    for index, course_id in enumerate(course_ids):
+        run.check_cancel()
+        try:
+            rows = run.client.course_progress(course_id)
+        except ServerRefused as error:
+            log.info("progress of %s not available: %s", course_id, error)
+            continue
+        except (ServerUnavailable, ServerAnswerInvalid) as error:
+            run.transient("progress", course_id, error)
+            if run.report.online is False:
+                return
+            continue
+        with run.store.write() as session:
+            keep = merge.pending_progress_keys(session, run.profile)
+            run.report.progress_merged += merge.apply_server_progress(
+                session, run.profile, rows, keep
+            )
+        run.progress(PROGRESS, index + 1, len(course_ids), course_id)
