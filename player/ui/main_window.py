@@ -488,10 +488,12 @@ class MainWindow(QMainWindow):
         def failed(error: BaseException) -> None:
             if quiet:
                 log.info("lesson not marked complete: %s", error)
-            elif isinstance(error, NotEnrolled) and self.ask_enroll(error):
-                self.enroll(
-                    course_id, then=lambda: self.set_lesson_completed(course_id, index, completed)
-                )
+            elif isinstance(error, NotEnrolled):
+                if self.ask_enroll(error):  # the question shows the message: nothing more
+                    self.enroll(
+                        course_id,
+                        then=lambda: self.set_lesson_completed(course_id, index, completed),
+                    )
             else:
                 show_error(self, error)
 

@@ -14,6 +14,7 @@ import binascii
 import logging
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QKeyEvent, QPainter, QTextDocument
@@ -134,11 +135,14 @@ class LessonBrowser(QTextBrowser):
         return image if image is not None and not image.isNull() else None
 
     def _asset_image(self, url: QUrl) -> QImage | None:
-        name = url.toString(QUrl.ComponentFormattingOption.FullyDecoded)[len("asset:") :]
+        raw = url.toString()[len("asset:") :]
+        names = [raw, unquote(raw), url.path(QUrl.ComponentFormattingOption.FullyDecoded)]
+        package = self._package
+        name = next((n for n in names if package is not None and n in package.assets), raw)
         if name in self._images:
             return self._images[name]
         image: QImage | None = None
-        asset = self._package.assets.get(name) if self._package is not None else None
+        asset = package.assets.get(name) if package is not None else None
         if asset is not None:
             try:
                 data = base64.b64decode(asset.data, validate=False)
