@@ -240,5 +240,11 @@ class ServerAnswerInvalid(SyncError):
         super().__init__("protocol", message)
 
 
+class PurchaseFailed(PlayerError):
+    """The store refused a purchase (unknown or withdrawn product, or another final answer)."""
+
+    code = "PURCHASE_FAILED"
+
+
 class ConfigError(PlayerError):
     code = "BAD_CONFIG"

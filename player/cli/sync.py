@@ -1,9 +1,297 @@
-"""Sub-commands for sync (filled in by the sync work)."""
+"""Sub-commands for sync: signin, signout, sync, buy, status.
+
+Passwords come from ``$COURSE_PLAYER_PASSWORD`` or a prompt, never from a flag (flags end up in
+shell history and process lists). The token is kept with keyring, so later runs need only
+``course-player sync``.
+"""
 
 from __future__ import annotations
 
+import argparse
+import getpass
+import os
+import sys
 from typing import Any
+
+from player.cli.context import Context
+from player.errors import ConfigError, ServerUnavailable, SignInRequired, SyncError
+from player.i18n import _
+from player.services import profiles
+from player.store.models import Profile
+from player.sync import signin
+from player.sync.client import ApiClient
+from player.sync.engine import sync
+from player.sync.purchase import buy
+from player.sync.report import SyncProgress, SyncReport
+from player.sync.retry import sync_until_delivered
+from player.sync.status import sync_status
+from player.timeutil import to_rfc3339
+
+PASSWORD_ENV = "COURSE_PLAYER_PASSWORD"
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_WAITING = 75  # EX_TEMPFAIL: something is still waiting; run again later
 
 
 def register(sub: Any) -> None:
-    """Add this module's sub-commands to the parser."""
+    p = sub.add_parser("signin", help="sign in to a course server (password: prompt or env)")
+    _server_args(p, required=True)
+    p.set_defaults(func=cmd_signin)
+
+    p = sub.add_parser("signout", help="forget the learner's sign-in on this computer")
+    p.set_defaults(func=cmd_signout)
+
+    p = sub.add_parser(
+        "sync",
+        help="download courses and upload progress (first time: --server URL --user NAME)",
+    )
+    _server_args(p, required=False)
+    p.add_argument(
+        "--max-wait",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="retry transient failures for at most this long (default 120; 0: one attempt)",
+    )
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("buy", help="buy a paid course from your organisation's store")
+    p.add_argument("course_id", metavar="COURSE_ID")
+    p.add_argument(
+        "--product",
+        metavar="PRODUCT_ID",
+        help="the product to buy (default: the course's product in your organisation's store)",
+    )
+    p.set_defaults(func=cmd_buy)
+
+    p = sub.add_parser("status", help="sync status: online, last sync, waiting and refused items")
+    p.add_argument("--no-check", action="store_true", help="do not contact the server")
+    p.set_defaults(func=cmd_status)
+
+
+def _server_args(p: argparse.ArgumentParser, *, required: bool) -> None:
+    p.add_argument("--server", required=required, metavar="URL", help="the course server")
+    p.add_argument("--user", required=required, metavar="NAME", help="your user name")
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def cmd_signin(ctx: Context, args: argparse.Namespace) -> int:
+    profile = _sign_in(ctx, args.server, args.user)
+    print(f"signed in\t{profile.id}\t{profile.displayName}\t{profile.tenantId}")
+    return EXIT_OK
+
+
+def cmd_signout(ctx: Context, args: argparse.Namespace) -> int:
+    signin.sign_out(ctx.profile)
+    print(f"signed out\t{ctx.profile.id}")
+    return EXIT_OK
+
+
+def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
+    if bool(args.server) != bool(args.user):
+        raise ConfigError(_("Give both --server and --user, or neither."))
+    profile = _sign_in(ctx, args.server, args.user) if args.server else ctx.profile
+    profiles.touch(ctx.store, profile)
+    holder: list[ApiClient] = [_client(ctx, profile)]
+    printer = _progress_printer()
+
+    def attempt() -> SyncReport:
+        try:
+            return sync(ctx.store, profile, holder[0], on_progress=printer)
+        except SignInRequired:
+            if profile.username is None or not _password_available():
+                raise
+            _eprint(_("The sign-in has expired; signing in again."))
+            holder[0].close()
+            _sign_in(ctx, profile.serverUrl or "", profile.username)
+            holder[0] = _client(ctx, profile)
+            return sync(ctx.store, profile, holder[0], on_progress=printer)
+
+    def on_retry(seconds: float, report: SyncReport | None, error: BaseException | None) -> None:
+        reason = str(error) if error is not None else (report.summary() if report else "")
+        _eprint(
+            _("Not finished ({reason}); trying again in {n:.0f} s.").format(
+                reason=reason, n=seconds
+            )
+        )
+
+    try:
+        report = sync_until_delivered(attempt, max_wait=max(0.0, args.max_wait), on_retry=on_retry)
+    except SignInRequired:
+        signin.sign_out(profile)
+        raise
+    finally:
+        holder[0].close()
+    return _print_report(report)
+
+
+def cmd_buy(ctx: Context, args: argparse.Namespace) -> int:
+    profile = ctx.profile
+    with _client(ctx, profile) as client:
+        result = buy(ctx.store, profile, client, args.course_id, product_id=args.product)
+    print(f"bought\t{result.purchase.courseId}\t{result.purchase.productId}\t{result.purchase.id}")
+    if not result.downloaded:
+        _eprint(_("Bought, but not downloaded yet: {reason}").format(reason=result.download_error))
+        return EXIT_WAITING
+    print(f"downloaded\t{result.purchase.courseId}")
+    return EXIT_OK
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    profile = ctx.profile
+    status = sync_status(ctx.store, profile)
+    print(f"learner\t{profile.id}\t{profile.displayName}")
+    print(f"server\t{profile.serverUrl or '-'}")
+    if profile.serverUrl and not args.no_check:
+        print(f"online\t{_probe(profile)}")
+    print(f"last sync\t{_time(status.last_success_at)}")
+    print(f"last attempt\t{_time(status.last_attempt_at)}")
+    if status.last_error:
+        print(f"last error\t{_one_line(status.last_error)}")
+    print(f"waiting\t{status.pending}")
+    print(f"rejected\t{status.rejected}")
+    for item in status.pending_items:
+        extra = (
+            f"\tattempts {item.attempts}, next {_time(item.next_attempt_at)}"
+            if item.attempts
+            else ""
+        )
+        print(f"  waiting\t{item.description}{extra}")
+    for item in status.rejected_items:
+        print(f"  rejected\t{item.description}\t{_one_line(item.reason or '')}")
+    for issue in status.course_issues:
+        print(f"  course {issue.kind}\t{issue.course_id}\t{_one_line(issue.message)}")
+    return EXIT_OK
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _sign_in(ctx: Context, server: str, user: str) -> Profile:
+    password = _password(user)
+    result = signin.sign_in(ctx.store, server, user, password)
+    if result.warning:
+        _eprint(f"course-player: {result.warning}")
+    profiles.touch(ctx.store, result.profile)
+    ctx.profile_id = result.profile.id
+    ctx.__dict__["profile"] = result.profile  # refresh the cached learner
+    return result.profile
+
+
+def _client(ctx: Context, profile: Profile) -> ApiClient:
+    try:
+        return signin.open_client(profile)
+    except SignInRequired as error:
+        if profile.serverUrl and profile.username and _password_available():
+            return signin.open_client(_sign_in(ctx, profile.serverUrl, profile.username))
+        raise SignInRequired(
+            _(
+                "{reason} Run “course-player sync --server {server} --user {user}” (the "
+                "password is asked for, or read from ${env})."
+            ).format(
+                reason=str(error),
+                server=profile.serverUrl or "URL",
+                user=profile.username or "NAME",
+                env=PASSWORD_ENV,
+            )
+        ) from error
+
+
+def _password_available() -> bool:
+    return bool(os.environ.get(PASSWORD_ENV)) or sys.stdin.isatty()
+
+
+def _password(user: str) -> str:
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise SyncError(
+            "auth",
+            _("No password: set ${env} or run the command in a terminal.").format(env=PASSWORD_ENV),
+        )
+    return getpass.getpass(_("Password for {user}: ").format(user=user))
+
+
+def _probe(profile: Profile) -> str:
+    try:
+        client = signin.open_client(profile, timeout=5.0)
+    except SyncError:
+        return "unknown (not signed in)"
+    with client:
+        try:
+            client.me()
+        except SignInRequired:
+            return "yes (sign-in expired)"
+        except ServerUnavailable as error:
+            return "no" if error.kind == "offline" else "server unavailable"
+        except SyncError:
+            return "yes"
+    return "yes"
+
+
+def _print_report(report: SyncReport) -> int:
+    print(
+        f"courses\tdownloaded {report.courses_downloaded}\tunchanged {report.courses_unchanged}"
+        f"\tfailed {report.courses_failed}\tnot available {report.courses_not_downloadable}"
+    )
+    print(
+        f"events\tsent {report.events_sent}\trejected {report.events_rejected}"
+        f"\twaiting {report.events_waiting}\tkept for later {report.events_held}"
+    )
+    print(f"requests\t{report.requests}")
+    for error in report.errors:
+        if error.final:
+            print(f"refused\t{error.kind}\t{error.item}\t{_one_line(error.message)}")
+    for note in report.notes:
+        _eprint(f"course-player: {note}")
+    if report.events_held:
+        _eprint(
+            _(
+                "course-player: {n} activity records are kept on this computer: the server does "
+                "not accept them yet."
+            ).format(n=report.events_held)
+        )
+    if report.courses_failed:
+        _eprint(_("course-player: some courses could not be stored; see “refused” above."))
+        return EXIT_ERROR
+    if not report.delivered:
+        transient = [e.message for e in report.errors if not e.final]
+        _eprint(
+            "course-player: "
+            + _(
+                "not everything reached the server; {n} items are waiting. Run sync again later."
+            ).format(n=report.events_waiting)
+            + (f" ({_one_line(transient[-1])})" if transient else "")
+        )
+        return EXIT_WAITING
+    return EXIT_OK
+
+
+def _progress_printer() -> Any:
+    if not sys.stderr.isatty():
+        return None
+    last: dict[str, int] = {}
+
+    def show(progress: SyncProgress) -> None:
+        if progress.total <= 1 or last.get(progress.stage) == progress.done:
+            return
+        last[progress.stage] = progress.done
+        end = "\n" if progress.done >= progress.total else "\r"
+        print(f"{progress.stage} {progress.done}/{progress.total}", end=end, file=sys.stderr)
+
+    return show
+
+
+def _time(moment: Any) -> str:
+    return to_rfc3339(moment) if moment is not None else "never"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _eprint(text: str) -> None:
+    print(text, file=sys.stderr)

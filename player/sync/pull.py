@@ -99,10 +99,13 @@ class _Outcome:
     error: Exception | None = None
 
 
-def download_courses(run: Run) -> None:
+def download_courses(run: Run, only: set[str] | None = None) -> None:
+    """Fetch and store the packages the learner may open that are missing or out of date
+    (``only``: just these courses)."""
     if run.catalog is None:
         return
-    jobs = _plan(run, run.catalog)
+    catalog = run.catalog if only is None else [c for c in run.catalog if c.id in only]
+    jobs = _plan(run, catalog)
     total = len(jobs)
     run.progress(DOWNLOAD, 0, total, _("Downloading courses"))
     if not jobs:
