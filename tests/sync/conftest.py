@@ -32,7 +32,7 @@ NO_WAIT = SyncPolicy(backoff=Backoff(base=0.0, cap=0.0))
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A real keyring backend that keeps passwords in a dict (no desktop keyring here)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
