@@ -9,6 +9,8 @@ Hook points for later changes (kept visible in code, hidden on screen until wire
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QDateTime, QLocale, Qt, QTimeZone, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -38,7 +40,10 @@ def format_date(text: str | None) -> str:
     except ValueError:
         return text
     stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone.utc())
-    return QLocale().toString(stamp.date(), QLocale.FormatType.LongFormat)
+    locale = QLocale()
+    # the locale's long date without the weekday ("5 October 2026", "5. Oktober 2026")
+    pattern = re.sub(r"d{4}\W*", "", locale.dateFormat(QLocale.FormatType.LongFormat)).strip()
+    return locale.toString(stamp.date(), pattern or "yyyy-MM-dd")
 
 
 def format_language(code: str | None) -> str:
@@ -177,6 +182,8 @@ class CourseOverview(QWidget):
         layout.addWidget(self.lessons_heading)
         layout.addWidget(self.lessons, 1)
         layout.addWidget(self.placeholder, 1)
+        self.filler = QWidget(self)  # takes the free space when there is no lesson list
+        layout.addWidget(self.filler, 1)
         self.clear()
 
     def _plain_label(self, name: str, accessible: str, parent: QWidget | None = None) -> QLabel:
@@ -217,6 +224,7 @@ class CourseOverview(QWidget):
         self.lessons.clear()
         self.title_label.clear()
         self.placeholder.show()
+        self._refresh_buttons()
 
     def show_loading(self, summary: CourseSummary) -> None:
         """Show what the catalog already knows while the course loads."""
@@ -337,6 +345,7 @@ class CourseOverview(QWidget):
         ]
 
     def _refresh_buttons(self) -> None:
+        self.filler.setVisible(self.lessons.isHidden() and self.placeholder.isHidden())
         details = self.details
         if details is None:
             for button in (

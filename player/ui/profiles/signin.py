@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -25,16 +28,95 @@ from player.i18n import _
 from player.store.models import Profile
 
 PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+WHERE_ROLE = Qt.ItemDataRole.UserRole + 2
+AVATAR = 36
+ROW_PAD = 10
+MAX_VISIBLE_ROWS = 6
+
+
+def where(profile: Profile) -> str:
+    """Where a learner's courses come from: "north.example.org · t-north" or this computer."""
+    if profile.isGuest:
+        return _("Courses on this computer only")
+    host = urlsplit(profile.serverUrl or "").netloc or profile.serverUrl or ""
+    return _("{server} · {tenant}").format(server=host, tenant=profile.tenantId)
 
 
 def describe(profile: Profile) -> str:
-    """One line about a learner: "Ana — north.example.org (t-north)" or "Guest — this computer"."""
-    if profile.isGuest:
-        return _("{name} — on this computer only").format(name=profile.displayName)
-    host = urlsplit(profile.serverUrl or "").netloc or profile.serverUrl or ""
-    return _("{name} — {server} ({tenant})").format(
-        name=profile.displayName, server=host, tenant=profile.tenantId
-    )
+    """One line about a learner, for screen readers and tooltips."""
+    return _("{name}, {where}").format(name=profile.displayName, where=where(profile))
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.split() if p]
+    letters = "".join(p[0] for p in parts[:2]) or "?"
+    return letters.upper()
+
+
+class _ProfileDelegate(QStyledItemDelegate):
+    """A learner row: a circle with initials, the name, and where the courses come from."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        metrics = QFontMetrics(option.font)
+        return QSize(240, max(AVATAR, 2 * metrics.height() + 4) + 2 * ROW_PAD)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        name = opt.text
+        opt.text = ""
+        widget = opt.widget
+        painter.save()
+        if widget is not None:
+            widget.style().drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget
+            )
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette = opt.palette
+        ink = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        muted = QColor(ink)
+        muted.setAlphaF(0.72)
+        rect = opt.rect
+        circle = QRectF(rect.left() + ROW_PAD, rect.center().y() - AVATAR / 2, AVATAR, AVATAR)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        fill = QColor(ink)
+        fill.setAlphaF(0.18)
+        painter.setBrush(fill)
+        painter.drawEllipse(circle)
+        bold = QFont(opt.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(ink)
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(name))
+        metrics = QFontMetrics(bold)
+        left = int(circle.right()) + 12
+        width = rect.right() - left - ROW_PAD
+        top = rect.center().y() - metrics.height() - 1
+        painter.setPen(ink)
+        painter.drawText(
+            QRect(left, top, width, metrics.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            metrics.elidedText(name, Qt.TextElideMode.ElideRight, width),
+        )
+        painter.setFont(opt.font)
+        painter.setPen(muted)
+        detail = str(index.data(WHERE_ROLE) or "")
+        painter.drawText(
+            QRect(left, rect.center().y() + 2, width, metrics.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            QFontMetrics(opt.font).elidedText(detail, Qt.TextElideMode.ElideRight, width),
+        )
+        painter.restore()
 
 
 class SignInPage(QWidget):
@@ -68,6 +150,8 @@ class SignInPage(QWidget):
         self.list.setObjectName("signInList")
         self.list.setAccessibleName(_("Learners on this computer"))
         self.list.setSpacing(2)
+        self.list.setItemDelegate(_ProfileDelegate(self.list))
+        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.list.activated.connect(self._on_activated)
         self.list.currentRowChanged.connect(self._update_buttons)
 
@@ -105,13 +189,17 @@ class SignInPage(QWidget):
         column.setSpacing(10)
         column.addWidget(self.heading)
         column.addWidget(self.hint)
-        column.addWidget(self.list, 1)
+        column.addWidget(self.list)
         column.addLayout(buttons)
-        outer = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(inner, 100)
+        row.addStretch(1)
+        outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 24, 16, 16)
         outer.addStretch(1)
-        outer.addWidget(inner, 100)
-        outer.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
         self.setTabOrder(self.list, self.continue_button)
         self.setTabOrder(self.continue_button, self.guest_button)
         self.setTabOrder(self.guest_button, self.cancel_button)
@@ -128,14 +216,19 @@ class SignInPage(QWidget):
         for row, profile in enumerate(profiles):
             if profile.isGuest:
                 self._guest_id = profile.id
-            item = QListWidgetItem(describe(profile))
+            item = QListWidgetItem(profile.displayName)
             item.setData(PROFILE_ID_ROLE, profile.id)
+            item.setData(WHERE_ROLE, where(profile))
+            item.setToolTip(describe(profile))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, describe(profile))
             self.list.addItem(item)
             if profile.id == current:
                 select_row = row
         if self.list.count():
             self.list.setCurrentRow(select_row)
+            rows = min(self.list.count(), MAX_VISIBLE_ROWS)
+            row_height = self.list.sizeHintForRow(0) + 2 * self.list.spacing()
+            self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth() + 2)
         self.cancel_button.setVisible(cancellable)
         self._update_buttons()
 

@@ -16,8 +16,18 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QKeyEvent, QPainter, QTextDocument
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QDesktopServices,
+    QImage,
+    QKeyEvent,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+    QShowEvent,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from player.package import CoursePackage
@@ -33,6 +43,9 @@ _DATA_IMAGE = re.compile(
 # drawn at all rather than trusting the SVG engine to refuse the load.
 _SVG_EXTERNAL_REF = re.compile(rb"""(?:xlink:)?href\s*=\s*["'](?!\s*(?:#|data:))""", re.IGNORECASE)
 MAX_IMAGE_WIDTH = 1600
+READING_CHARS = 90
+DOCUMENT_MARGIN = 16
+IMAGE_SLACK = 24  # an image may sit in a padded box
 
 
 def is_openable(url: QUrl) -> bool:
@@ -102,6 +115,10 @@ class LessonBrowser(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor_clicked)
         self._package: CoursePackage | None = None
         self._images: dict[str, QImage | None] = {}
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(40)
+        self._layout_timer.timeout.connect(self.fit_layout)
 
     # --- content ------------------------------------------------------------------------------
 
@@ -111,6 +128,7 @@ class LessonBrowser(QTextBrowser):
         self._package = package
         self.document().clear()  # also forgets the previous lesson's cached resources
         self.setHtml(html)
+        self.fit_layout()
 
     def clear_lesson(self) -> None:
         self._package = None
@@ -153,6 +171,69 @@ class LessonBrowser(QTextBrowser):
             image = image.scaledToWidth(MAX_IMAGE_WIDTH, Qt.TransformationMode.SmoothTransformation)
         self._images[name] = image
         return image
+
+    # --- layout: a comfortable line length, images no wider than the text -------------------
+
+    def reading_width(self) -> int:
+        """The widest text column, in pixels: about 90 average characters of the text font."""
+        return self.fontMetrics().averageCharWidth() * READING_CHARS
+
+    def fit_layout(self) -> None:
+        """Center the text in a column of ``reading_width`` and shrink wider images to fit."""
+        viewport = self.viewport().width()
+        side = max(DOCUMENT_MARGIN, (viewport - self.reading_width()) // 2)
+        root = self.document().rootFrame()
+        frame_format = root.frameFormat()
+        if frame_format.leftMargin() != side or frame_format.rightMargin() != side:
+            frame_format.setMargin(DOCUMENT_MARGIN)
+            frame_format.setLeftMargin(side)
+            frame_format.setRightMargin(side)
+            root.setFrameFormat(frame_format)
+        self._fit_images(max(48, viewport - 2 * side - IMAGE_SLACK))
+
+    def _fit_images(self, available: int) -> None:
+        document = self.document()
+        block = document.begin()
+        while block.isValid():
+            fragments = block.begin()
+            while not fragments.atEnd():
+                fragment = fragments.fragment()
+                char_format = fragment.charFormat()
+                if fragment.isValid() and char_format.isImageFormat():
+                    self._fit_image(fragment.position(), fragment.length(), char_format, available)
+                fragments += 1
+            block = block.next()
+
+    def _fit_image(self, position: int, length: int, char_format: Any, available: int) -> None:
+        image_format = char_format.toImageFormat()
+        resource = self.document().resource(
+            QTextDocument.ResourceType.ImageResource.value, QUrl(image_format.name())
+        )
+        if not isinstance(resource, QImage | QPixmap) or resource.isNull():
+            return
+        natural_width, natural_height = resource.width(), resource.height()
+        width = min(natural_width, available)
+        if abs(image_format.width() - width) < 0.5:
+            return
+        image_format.setWidth(width)
+        image_format.setHeight(natural_height * width / natural_width)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setCharFormat(image_format)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._layout_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_layout()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._layout_timer.start()
 
     # --- links and keys -----------------------------------------------------------------------
 
