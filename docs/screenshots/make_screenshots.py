@@ -87,12 +87,12 @@ class Shooter:
         settle(self.app)
         path = self.out / f"{name}.png"
         image = widget.grab().toImage()
-        if not image.save(str(path), b"PNG", 9):
+        if not image.save(str(path), None, 9):
             raise SystemExit(f"could not write {path}")
         if path.stat().st_size > MAX_BYTES:  # dense text: 256 colours keep it readable and small
             image.convertToFormat(
                 QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.AvoidDither
-            ).save(str(path), b"PNG", 9)
+            ).save(str(path), None, 9)
         self.saved.append(path)
         print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}", end="")
         print(f"  {path.stat().st_size // 1024} KB")
