@@ -1,0 +1,210 @@
+"""The PDF's fonts: DejaVu Sans and Sans Mono, and what to do with characters they lack.
+
+The fonts come from ``resources/fonts`` (bundled with the player), else from Debian's
+``fonts-dejavu-core`` folder. A character is decided by the font's own ``cmap``: drawn in the face
+that is asked for when it has the glyph, else in the upright Sans when that has it (the oblique
+faces have no Arabic, the Mono faces no Hebrew), else replaced by a visible placeholder ``□``
+(CJK, emoji…). Invisible format characters the fonts lack (joiners, variation selectors) are
+dropped. Nothing is ever drawn as a silent ``.notdef`` box.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from player import config
+from player.errors import ExportError
+from player.i18n import _
+from player.render.options import clean_text
+
+log = logging.getLogger(__name__)
+
+SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+PLACEHOLDER = "□"
+
+SANS = "CP-Sans"
+SANS_BOLD = "CP-Sans-Bold"
+SANS_ITALIC = "CP-Sans-Oblique"
+SANS_BOLD_ITALIC = "CP-Sans-BoldOblique"
+MONO = "CP-Mono"
+MONO_BOLD = "CP-Mono-Bold"
+
+_FILES = {
+    SANS: "DejaVuSans.ttf",
+    SANS_BOLD: "DejaVuSans-Bold.ttf",
+    SANS_ITALIC: "DejaVuSans-Oblique.ttf",
+    SANS_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
+    MONO: "DejaVuSansMono.ttf",
+    MONO_BOLD: "DejaVuSansMono-Bold.ttf",
+}
+
+# The upright face to fall back to for a character a face lacks.
+_UPRIGHT = {
+    SANS: SANS,
+    SANS_BOLD: SANS_BOLD,
+    SANS_ITALIC: SANS,
+    SANS_BOLD_ITALIC: SANS_BOLD,
+    MONO: SANS,
+    MONO_BOLD: SANS_BOLD,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Face:
+    name: str
+    covered: frozenset[int]
+    missing: re.Pattern[str]  # one or more characters this face has no glyph for
+
+
+_lock = threading.Lock()
+_faces: dict[str, _Face] = {}
+
+
+def font_dirs() -> list[Path]:
+    return [config.resources_dir() / "fonts", SYSTEM_FONT_DIR]
+
+
+def _find(file_name: str) -> Path:
+    for directory in font_dirs():
+        path = directory / file_name
+        if path.is_file():
+            return path
+    raise ExportError(
+        _(
+            "The PDF fonts are missing ({name}). Reinstall Course Player, or install the "
+            "DejaVu fonts (fonts-dejavu-core)."
+        ).format(name=file_name)
+    )
+
+
+def _missing_pattern(covered: frozenset[int]) -> re.Pattern[str]:
+    """A regex matching runs of characters outside ``covered`` (a character class of ranges)."""
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(c for c in covered if c > 0x20 and not 0xD800 <= c <= 0xDFFF):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    # Whitespace and line breaks are always fine: the layout handles them, they draw nothing.
+    parts = ["\\t\\n\\r "]
+    for low, high in ranges:
+        parts.append(
+            re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        )
+    return re.compile(f"[^{''.join(parts)}]+")
+
+
+def register_fonts() -> None:
+    """Register the six faces and their families with reportlab (once per process)."""
+    with _lock:
+        if _faces:
+            return
+        for name, file_name in _FILES.items():
+            font = TTFont(name, str(_find(file_name)))
+            pdfmetrics.registerFont(font)
+            covered = frozenset(font.face.charToGlyph)
+            _faces[name] = _Face(name, covered, _missing_pattern(covered))
+        for family, (normal, bold, italic, bold_italic) in {
+            SANS: (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC),
+            MONO: (MONO, MONO_BOLD, MONO, MONO_BOLD),
+        }.items():
+            addMapping(family, 0, 0, normal)
+            addMapping(family, 1, 0, bold)
+            addMapping(family, 0, 1, italic)
+            addMapping(family, 1, 1, bold_italic)
+        log.debug("PDF fonts registered from %s", [str(d) for d in font_dirs()])
+
+
+def face_for(*, bold: bool = False, italic: bool = False, mono: bool = False) -> str:
+    if mono:
+        return MONO_BOLD if bold else MONO
+    if bold:
+        return SANS_BOLD_ITALIC if italic else SANS_BOLD
+    return SANS_ITALIC if italic else SANS
+
+
+def _is_invisible(char: str) -> bool:
+    code = ord(char)
+    return (
+        unicodedata.category(char) == "Cf"
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1F3FB <= code <= 0x1F3FF  # emoji skin tone modifiers
+    )
+
+
+class TextMapper:
+    """Turns package text into reportlab markup (or plain drawable text) for a given face.
+
+    ``substitutions`` counts the characters replaced by the placeholder, so the PDF can say so.
+    """
+
+    def __init__(self) -> None:
+        register_fonts()
+        self.substitutions = 0
+
+    def covers(self, face: str, char: str) -> bool:
+        return ord(char) in _faces[face].covered
+
+    def markup(self, text: str, face: str = SANS) -> str:
+        """Escaped para markup of ``text`` drawn in ``face``, with the glyph fallback applied."""
+        text = clean_text(text)
+        info = _faces[face]
+        if info.missing.search(text) is None:
+            return escape(text)
+        upright = _UPRIGHT[face]
+        parts: list[str] = []
+        position = 0
+        for match in info.missing.finditer(text):
+            parts.append(escape(text[position : match.start()]))
+            parts.append(self._fallback(match.group(0), upright, markup=True))
+            position = match.end()
+        parts.append(escape(text[position:]))
+        return "".join(parts)
+
+    def plain(self, text: str, face: str = SANS) -> str:
+        """``text`` for ``canvas.drawString`` in ``face``: lacking characters become ``□``."""
+        text = clean_text(text).replace("\n", " ").replace("\t", " ")
+        info = _faces[face]
+        if info.missing.search(text) is None:
+            return text
+        return info.missing.sub(lambda m: self._fallback(m.group(0), None, markup=False), text)
+
+    def _fallback(self, run: str, upright: str | None, *, markup: bool) -> str:
+        out: list[str] = []
+        upright_chars: list[str] = []
+
+        def flush() -> None:
+            if upright_chars:
+                chunk = escape("".join(upright_chars))
+                out.append(f'<font face="{upright}">{chunk}</font>')
+                upright_chars.clear()
+
+        for char in run:
+            if upright is not None and ord(char) in _faces[upright].covered:
+                upright_chars.append(char)
+                continue
+            flush()
+            if _is_invisible(char):
+                continue
+            self.substitutions += 1
+            if markup:
+                out.append(f'<font face="{SANS}" color="#8a8f98">{PLACEHOLDER}</font>')
+            else:
+                out.append(PLACEHOLDER)
+        flush()
+        return "".join(out)
+
+
+def string_width(text: str, face: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(text, face, size))
