@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from tenacity import (
     RetryCallState,
@@ -34,7 +35,12 @@ def needs_another_try(report: SyncReport) -> bool:
     )
 
 
-def wait_seconds(report: SyncReport | None, error: BaseException | None, min_wait: float) -> float:
+def wait_seconds(
+    report: SyncReport | None,
+    error: BaseException | None,
+    min_wait: float,
+    now: datetime | None = None,
+) -> float:
     """How long to wait before the next attempt."""
     wait = min_wait
     if isinstance(error, ServerUnavailable) and error.retry_after is not None:
@@ -43,7 +49,7 @@ def wait_seconds(report: SyncReport | None, error: BaseException | None, min_wai
         if report.retry_after is not None:
             wait = max(wait, report.retry_after)
         if report.next_attempt_at is not None:
-            wait = max(wait, (report.next_attempt_at - utcnow()).total_seconds())
+            wait = max(wait, (report.next_attempt_at - (now or utcnow())).total_seconds())
     return wait
 
 
@@ -53,11 +59,13 @@ def sync_until_delivered(
     max_wait: float,
     min_wait: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = utcnow,
     on_retry: Callable[[float, SyncReport | None, BaseException | None], None] | None = None,
 ) -> SyncReport:
     """Run ``attempt`` until everything is delivered or finally answered, or until waiting
     longer would pass ``max_wait`` seconds; return the last report. The last attempt's
-    ``ServerUnavailable`` is raised when no attempt produced a report."""
+    ``ServerUnavailable`` is raised when no attempt produced a report. ``sleep`` and ``clock``
+    are injectable so tests can run the loop without waiting."""
 
     def wait(state: RetryCallState) -> float:
         outcome = state.outcome
@@ -68,7 +76,7 @@ def sync_until_delivered(
                 error = outcome.exception()
             else:
                 report = outcome.result()
-        return wait_seconds(report, error, min_wait)
+        return wait_seconds(report, error, min_wait, clock())
 
     def before_sleep(state: RetryCallState) -> None:
         if on_retry is None or state.outcome is None:
