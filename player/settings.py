@@ -49,7 +49,7 @@ class Settings:
     text_zoom: int = 100
     """Text size in percent of the normal size; one of ``text_zoom_choices``."""
     theme: str = "system"
-    """"system", "light" or "dark"."""
+    """One of ``THEMES``: "system" (follow the desktop), "light" or "dark"."""
     language: str = ""
     """UI language code ("de"); "" follows the system."""
 
@@ -141,9 +141,10 @@ class Settings:
         hidden = {name: getattr(self, name) for name in overrides}
         hidden.update(self.hidden_values)  # applied twice: keep the person's real values
         choices = policy.text_sizes or self.text_zoom_choices
+        zoom = nearest(choices, self.text_zoom) if policy.text_sizes else self.text_zoom
         return dataclasses.replace(
             self,
-            text_zoom=nearest(choices, self.text_zoom),
+            text_zoom=zoom,
             text_zoom_choices=choices,
             locked=self.locked | frozenset(overrides),
             hidden_values=hidden,
