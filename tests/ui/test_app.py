@@ -1,0 +1,50 @@
+"""run(): a real start in a subprocess, samples installed, first paint, clean exit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from player.services.learn import LearnService
+from player.services.profiles import ensure_guest
+from player.store.db import Store
+from player.ui.app import FIRST_PAINT_ENV
+from tests.conftest import REPO, SAMPLES
+
+CHILD = """
+import sys
+from pathlib import Path
+from player.store.db import Store
+from player.ui.app import run
+sys.exit(run(Store(Path(sys.argv[1])), argv=["course-player"]))
+"""
+
+
+def test_run_opens_the_window_and_installs_the_samples(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(tmp_path / var.lower())
+    marker = tmp_path / "painted.txt"
+    env[FIRST_PAINT_ENV] = str(marker)
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(data)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert marker.read_text().strip()
+    assert (tmp_path / "xdg_config_home" / "CoursePlayer" / "course-player.ini").is_file()
+    store = Store(data)
+    try:
+        course_ids = [c.course_id for c in LearnService(store, ensure_guest(store)).list_courses()]
+    finally:
+        store.close()
+    expected = sorted(json.loads(p.read_bytes())["courseId"] for p in SAMPLES.glob("*.json"))
+    assert sorted(course_ids) == expected and expected
