@@ -49,7 +49,7 @@ IDLE_WARNING_MINUTES = 1
 DEFAULT_IDLE_TIMEOUT_MINUTES = 15
 MIN_IDLE_TIMEOUT_MINUTES = IDLE_WARNING_MINUTES + 1
 MAX_MINUTES = 24 * 60
-TEXT_SIZE_MIN, TEXT_SIZE_MAX = 50, 400
+TEXT_SIZE_MIN, TEXT_SIZE_MAX = 50, 300  # as the reader's zoom (player/ui/settings.py)
 
 _TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?$")
@@ -213,7 +213,7 @@ def _schema() -> dict[str, dict[str, _Key]]:
     # Built on each call, so the messages come out in the language installed now.
     return {
         "server": {
-            "url": _Key("str", _check_url),
+            "url": _Key("str", url_problem),
             "tenant": _Key("str", _check_tenant),
             "sync_interval_minutes": _Key(
                 "int", _check_range(1, MAX_MINUTES, _("a sync interval"))
@@ -271,7 +271,8 @@ def _kind_matches(kind: str, value: Any) -> bool:
     return False
 
 
-def _check_url(value: str) -> str | None:
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not a course server address (http or https), or None."""
     parts = urlsplit(value.strip())
     if (
         parts.scheme not in ("http", "https")
@@ -536,6 +537,8 @@ class _Reader:
         column = int(at.group(2)) if at else None
         detail = _SYNTAX_AT.sub("", detail).replace("(at end of document)", "").strip()
         key = _key_at_line(self.text, line) if line is not None else None
+        if key is not None and "overwrite" in detail.lower():
+            detail = _("“{key}” is set twice").format(key=key)
         if line is None:  # tomllib reports a repeated key at the end of the document
             duplicate = _first_duplicate(self.text)
             if duplicate:
