@@ -453,7 +453,8 @@ class MainWindow(QMainWindow):
         def done(lesson: LessonView) -> None:
             if self._lesson_request != (course_id, index):
                 return
-            self.catalog.update_course(lesson.summary)
+            # the catalog is updated by writes only (_apply_details): a read that started
+            # before a write finished must not put an older count back
             self.reader.show_lesson(lesson)
             self.content.setCurrentWidget(self.reader)
             self.reader.browser.setFocus()

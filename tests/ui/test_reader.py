@@ -8,8 +8,11 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from player.render import lesson_stylesheet
+from player.ui import theme
 from player.ui.main_window import MainWindow
 from player.ui.reader.browser import LessonBrowser, decode_data_uri
 from tests.ui.conftest import MakeWindow
@@ -177,3 +180,18 @@ def test_right_to_left_lesson(qtbot: QtBot, window: MainWindow) -> None:
             directions.add(block.textDirection())
         block = block.next()
     assert directions == {Qt.LayoutDirection.RightToLeft}
+
+
+def test_dark_palette_renders_the_lesson_with_dark_colours(
+    qtbot: QtBot, window: MainWindow, qapp: QApplication
+) -> None:
+    theme.apply_theme(qapp, dark=True)
+    open_lesson(qtbot, window, "git-basics", 0)
+    lesson = window.reader.lesson
+    assert lesson is not None and lesson.dark
+    assert lesson_stylesheet(dark=True) in lesson.html
+    # the system scheme changes back (offscreen reports no dark preference): re-rendered light
+    window._on_color_scheme_changed()
+    lesson = window.reader.lesson
+    assert lesson is not None and not lesson.dark and lesson.index == 0
+    assert not theme.is_dark(qapp)
