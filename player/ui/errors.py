@@ -11,7 +11,7 @@ import logging
 
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
-from player.errors import Cancelled, PlayerError, SyncError
+from player.errors import Cancelled, NotEnrolled, PlayerError, SyncError
 from player.i18n import _
 
 log = logging.getLogger(__name__)
@@ -51,3 +51,20 @@ def show_status(parent: QWidget | None, message: str, timeout_ms: int = STATUS_T
         window.statusBar().showMessage(message, timeout_ms)
     else:
         log.info("status: %s", message)
+
+
+def ask_to_enroll(parent: QWidget | None, error: NotEnrolled) -> bool:
+    """The NotEnrolled message with an Enroll button; True when the learner chose Enroll."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        _("Course Player"),
+        str(error),
+        QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    enroll_button = box.button(QMessageBox.StandardButton.Ok)
+    enroll_button.setText(_("Enroll"))
+    enroll_button.setAccessibleName(_("Enroll in this course"))
+    box.setDefaultButton(QMessageBox.StandardButton.Ok)
+    answer = box.exec()
+    return answer in (QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok.value)

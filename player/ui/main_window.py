@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -55,8 +55,9 @@ from player.store.db import Store
 from player.store.models import Profile
 from player.ui import loaders, theme
 from player.ui.catalog.panel import CatalogPanel
-from player.ui.errors import show_error, show_status
+from player.ui.errors import ask_to_enroll, show_error, show_status
 from player.ui.loaders import CourseDetails, LessonView
+from player.ui.menus import build_menus
 from player.ui.overview.view import CourseOverview
 from player.ui.profiles.signin import SignInPage
 from player.ui.reader.view import ReaderView
@@ -173,65 +174,24 @@ class MainWindow(QMainWindow):
     # --- menus -------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(_("&File"))
-        self.import_action = self._add_action(
-            file_menu, _("&Import…"), self.import_course, [QKeySequence.StandardKey.Open]
+        self.menus = build_menus(
+            self,
+            import_course=self.import_course,
+            switch_learner=self.switch_learner,
+            zoom_in=self.reader.zoom_in,
+            zoom_out=self.reader.zoom_out,
+            zoom_reset=self.reader.zoom_reset,
+            toggle_sidebar=self._on_sidebar_toggled,
+            about=self.about,
         )
-        self.switch_action = self._add_action(
-            file_menu, _("&Switch learner…"), self.switch_learner, ["Ctrl+Shift+L"]
-        )
-        file_menu.addSeparator()
-        self.quit_action = self._add_action(
-            file_menu, _("&Quit"), self.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"]
-        )
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-
-        view_menu = bar.addMenu(_("&View"))
-        self.zoom_in_action = self._add_action(
-            view_menu, _("Zoom &in"), self.reader.zoom_in, ["Ctrl+=", "Ctrl++"]
-        )
-        self.zoom_out_action = self._add_action(
-            view_menu, _("Zoom &out"), self.reader.zoom_out, ["Ctrl+-"]
-        )
-        self.zoom_reset_action = self._add_action(
-            view_menu, _("&Reset zoom"), self.reader.zoom_reset, ["Ctrl+0"]
-        )
-        view_menu.addSeparator()
-        self.sidebar_action = self._add_action(
-            view_menu, _("Show &sidebar"), self._on_sidebar_toggled, ["Ctrl+Shift+B"]
-        )
-        self.sidebar_action.setCheckable(True)
+        self.import_action = self.menus.import_action
+        self.switch_action = self.menus.switch_action
+        self.zoom_in_action = self.menus.zoom_in_action
+        self.zoom_out_action = self.menus.zoom_out_action
+        self.zoom_reset_action = self.menus.zoom_reset_action
+        self.sidebar_action = self.menus.sidebar_action
         self.sidebar_action.setChecked(self.settings.sidebar_visible)
         self.catalog.setVisible(self.settings.sidebar_visible)
-
-        help_menu = bar.addMenu(_("&Help"))
-        self.about_action = self._add_action(help_menu, _("&About Course Player"), self.about)
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-
-    def _add_action(
-        self,
-        menu: Any,
-        text: str,
-        slot: Callable[..., Any],
-        keys: list[QKeySequence.StandardKey | str] | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if keys:
-            sequences: list[QKeySequence] = []
-            for key in keys:
-                for sequence in (
-                    QKeySequence.keyBindings(key)
-                    if isinstance(key, QKeySequence.StandardKey)
-                    else [QKeySequence(key)]
-                ):
-                    if sequence not in sequences:
-                        sequences.append(sequence)
-            action.setShortcuts(sequences)
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        self.addAction(action)
-        return action
 
     # --- hooks ---------------------------------------------------------------------------------
 
@@ -490,7 +450,7 @@ class MainWindow(QMainWindow):
             if quiet:
                 log.info("lesson not marked complete: %s", error)
             elif isinstance(error, NotEnrolled):
-                if self.ask_enroll(error):  # the question shows the message: nothing more
+                if ask_to_enroll(self, error):  # the question shows the message: nothing more
                     self.enroll(
                         course_id,
                         then=lambda: self.set_lesson_completed(course_id, index, completed),
@@ -503,22 +463,6 @@ class MainWindow(QMainWindow):
             self._apply_details,
             failed,
         )
-
-    def ask_enroll(self, error: NotEnrolled) -> bool:
-        """The NotEnrolled message with an Enroll action; True when the learner chose Enroll."""
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            _("Course Player"),
-            str(error),
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        enroll_button = box.button(QMessageBox.StandardButton.Ok)
-        enroll_button.setText(_("Enroll"))
-        enroll_button.setAccessibleName(_("Enroll in this course"))
-        box.setDefaultButton(QMessageBox.StandardButton.Ok)
-        answer = box.exec()
-        return answer in (QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok.value)
 
     def _on_finished_reading(self, course_id: str, index: int) -> None:
         self.set_lesson_completed(course_id, index, True, quiet=True)
