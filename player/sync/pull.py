@@ -145,6 +145,7 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
                 select(DownloadIssue).where(DownloadIssue.profileId == profile.id)
             )
         }
+    run.download_issues = set(issues)
     jobs: list[_Job] = []
     for course in catalog:
         have = stored.get(course.id, {})
@@ -235,22 +236,22 @@ def _store_batch(run: Run, batch: list[_Outcome]) -> None:
                 except PackageError as store_error:
                     error = store_error
                 else:
-                    _clear_issue(session, profile.id, course.id)
+                    _clear_issue(run, session, profile.id, course.id)
                     run.report.courses_downloaded += 1
                     log.info(
                         "stored %s v%d (created=%s)", course.id, result.version, result.created
                     )
                     continue
             if error is None:  # 304: what is stored is current
-                _clear_issue(session, profile.id, course.id)
+                _clear_issue(run, session, profile.id, course.id)
                 run.report.courses_unchanged += 1
             elif isinstance(error, ServerRefused) and error.status == 403:
-                _set_issue(session, profile.id, course, FORBIDDEN, str(error), now)
+                _set_issue(run, session, profile.id, course, FORBIDDEN, str(error), now)
                 run.report.courses_not_downloadable += 1
             elif isinstance(error, ServerUnavailable | ServerAnswerInvalid):
                 run.transient("course", course.id, error)
             else:
-                _set_issue(session, profile.id, course, FAILED, str(error), now)
+                _set_issue(run, session, profile.id, course, FAILED, str(error), now)
                 run.report.courses_failed += 1
                 run.error(
                     "course",
@@ -268,6 +269,7 @@ def merge_entitlement(run: Run, session: Session, course_id: str) -> bool:
 
 
 def _set_issue(
+    run: Run,
     session: Session,
     profile_id: str,
     course: CatalogCourse,
@@ -275,6 +277,7 @@ def _set_issue(
     message: str,
     now: datetime,
 ) -> None:
+    run.download_issues.add(course.id)
     issue = session.get(DownloadIssue, (profile_id, course.id))
     if issue is None:
         issue = DownloadIssue(
@@ -284,7 +287,10 @@ def _set_issue(
     session.add(issue)
 
 
-def _clear_issue(session: Session, profile_id: str, course_id: str) -> None:
+def _clear_issue(run: Run, session: Session, profile_id: str, course_id: str) -> None:
+    if course_id not in run.download_issues:
+        return
+    run.download_issues.discard(course_id)
     session.exec(
         delete(DownloadIssue).where(
             col(DownloadIssue.profileId) == profile_id, col(DownloadIssue.courseId) == course_id

@@ -43,6 +43,8 @@ class Run:
     catalog: list[CatalogCourse] | None = None
     #: Courses whose server progress must be fetched again (an event came back stale).
     refresh_courses: set[str] = field(default_factory=set)
+    #: Courses with a ``DownloadIssue`` row for this learner (so clearing one costs nothing).
+    download_issues: set[str] = field(default_factory=set)
     #: The server asked to wait (429/503) or cannot be reached: no more uploads this run.
     push_blocked: bool = False
 
