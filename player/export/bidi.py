@@ -179,7 +179,10 @@ def visual(line: str, *, rtl: bool) -> str:
         elif kind == "L":
             levels.append(2 if rtl else 0)
         elif kind == "N":
-            levels.append(2 if rtl or _previous_strong(kinds, index) == "R" else 0)
+            # A number after a left-to-right letter (or at the start of a left-to-right line) is
+            # left-to-right text (UBA rule W7); otherwise it sits, in order, in the RTL run.
+            before = _previous_strong(kinds, index, skip_numbers=True)
+            levels.append(2 if rtl or before == "R" else 0)
         else:
             levels.append(-1)  # neutral, resolved below
     for index, level in enumerate(levels):
@@ -216,9 +219,9 @@ def visual(line: str, *, rtl: bool) -> str:
     )
 
 
-def _previous_strong(kinds: list[str], index: int) -> str:
+def _previous_strong(kinds: list[str], index: int, *, skip_numbers: bool = False) -> str:
     for kind in reversed(kinds[:index]):
-        if kind:
+        if kind and not (skip_numbers and kind == "N"):
             return kind
     return ""
 

@@ -20,6 +20,12 @@ WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{n}" for n in range(10)} | {f"lpt{n}" for n in range(10)}
 )
 
+# Letters NFKD does not decompose into ASCII, spelled the usual way.
+_SPELLED = str.maketrans(
+    {"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+     "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"}
+)  # fmt: skip
+
 EXTENSIONS = {
     "image/png": "png",
     "image/jpeg": "jpg",
@@ -34,7 +40,7 @@ def ascii_slug(text: str, *, fallback: str = "lesson", max_length: int = SLUG_MA
 
     Empty results become ``fallback``; a reserved Windows name gets ``-1`` appended.
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = ascii_fold(text)
     slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
     if len(slug) > max_length:
         cut = slug[:max_length]
@@ -64,7 +70,9 @@ def ncname(prefix: str, text: str, *, hashed: str | None = None, max_length: int
 
 
 def ascii_fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """``text`` in ASCII: accents dropped, ß as ss…, other scripts removed."""
+    spelled = text.translate(_SPELLED)
+    return unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
 
 
 def lesson_file_name(index: int, title: str) -> str:

@@ -337,12 +337,14 @@ class HtmlConverter:
         # Place cells on a grid, honouring (capped) colspan and rowspan.
         placed: list[tuple[int, int, int, int, Node]] = []  # row, col, rowspan, colspan, cell
         taken: set[tuple[int, int]] = set()
+        # A colspan never widens the table beyond what its rows define (nor beyond MAX_SPAN).
+        natural = max((len(row.elements("td", "th")) for row in rows), default=1)
         for r, row in enumerate(rows):
             c = 0
             for cell in row.elements("td", "th"):
                 while (r, c) in taken:
                     c += 1
-                colspan = _span(cell.attrs.get("colspan"), MAX_SPAN)
+                colspan = _span(cell.attrs.get("colspan"), min(MAX_SPAN, max(1, natural - c)))
                 rowspan = _span(cell.attrs.get("rowspan"), len(rows) - r)
                 for dr in range(rowspan):
                     for dc in range(colspan):
