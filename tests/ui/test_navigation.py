@@ -95,6 +95,9 @@ def test_back_from_reader_to_overview(qtbot: QtBot, window: MainWindow) -> None:
     click(qtbot, window.reader.back_button)
     assert window.content.currentWidget() is window.overview
     assert window.overview.course_id == "git-basics"
+    click(qtbot, window.overview.start_button)
+    QTest.keyClick(window.reader.browser, Qt.Key.Key_Escape)
+    assert window.content.currentWidget() is window.overview
 
 
 def test_filter_narrows_the_list_and_clears(qtbot: QtBot, window: MainWindow) -> None:

@@ -32,7 +32,7 @@ _Index = QModelIndex | QPersistentModelIndex
 def progress_text(course: CourseSummary) -> str:
     """The progress line: "3 of 8 lessons" once the learner has started (or enrolled), else "8 lessons"."""
     if course.state == NOT_DOWNLOADED and course.lesson_count == 0:
-        return _("Not downloaded yet")
+        return _("Version {n}").format(n=course.version)  # the badge says "Not downloaded"
     if course.completed or course.access.entitled:
         return ngettext(
             "{done} of {count} lesson", "{done} of {count} lessons", course.lesson_count

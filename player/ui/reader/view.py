@@ -6,6 +6,8 @@ through signals; the main window loads lessons and writes progress.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
@@ -126,6 +128,7 @@ class ReaderView(QWidget):
             _("Previous lesson"), ["Alt+Left", "Ctrl+["], self.go_previous
         )
         self.next_action = self._action(_("Next lesson"), ["Alt+Right", "Ctrl+]"], self.go_next)
+        self.back_action = self._action(_("Back to the course"), ["Esc"], self.back_requested.emit)
         self.setTabOrder(self.back_button, self.browser)
         self.setTabOrder(self.browser, self.prev_button)
         self.setTabOrder(self.prev_button, self.complete_button)
@@ -133,11 +136,11 @@ class ReaderView(QWidget):
         self._apply_zoom()
         self.clear()
 
-    def _action(self, text: str, keys: list[str], slot: object) -> QAction:
+    def _action(self, text: str, keys: list[str], slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
 
