@@ -11,7 +11,7 @@ Structure::
       status bar: messages · ``sync_status_area`` (hook) · the learner's name
 
 The window is a controller: screens emit what the learner asked for, the window runs the work
-through ``run_in_background`` (reads on the shared pool, writes on a one-thread pool: one writer)
+through its ``TaskGroup`` (reads on the shared pool, writes on a one-thread pool: one writer)
 and shows the results. Results that arrive after the learner changed are dropped.
 
 Hook points for later changes:
@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QThreadPool, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -62,7 +62,7 @@ from player.ui.overview.view import CourseOverview
 from player.ui.profiles.signin import SignInPage
 from player.ui.reader.view import ReaderView
 from player.ui.settings import UiSettings
-from player.ui.tasks import Pool, TaskHandle, run_in_background
+from player.ui.tasks import Pool, TaskGroup
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +92,11 @@ class MainWindow(QMainWindow):
         self.profile: Profile | None = None
         self.settings = settings or UiSettings()
         self._samples_dir = samples_dir
-        self._read_pool: Pool = pool or QThreadPool.globalInstance()
-        if pool is None:
-            writer = QThreadPool(self)
-            writer.setMaxThreadCount(1)  # one writer: database writes are serialized
-            self._write_pool: Pool = writer
-        else:
-            self._write_pool = pool
-        self._generation = 0  # grows with every change of learner
+        self.tasks = TaskGroup(self, lambda error: show_error(self, error), pool=pool)
         self._course_request: str | None = None
         self._lesson_request: tuple[str, int] | None = None
         self._narrow = False
         self._wide_splitter_state = self.settings.splitter_state
-        self.tasks: list[TaskHandle] = []
 
         self.setWindowTitle(_("Course Player"))
         self.setMinimumSize(320, 360)
@@ -240,13 +232,10 @@ class MainWindow(QMainWindow):
 
     def set_profile(self, profile: Profile) -> None:
         """Make ``profile`` the learner: every view of the previous learner is cleared first."""
-        self._generation += 1
+        self.tasks.reset()  # nothing started for the previous learner reaches the views
         self.profile = profile
         self._course_request = None
         self._lesson_request = None
-        for handle in self.tasks:
-            handle.cancel()
-        self.tasks.clear()
         self.catalog.clear()
         self.overview.clear()
         self.reader.clear()
@@ -255,7 +244,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Course Player — {name}").format(name=profile.displayName))
         self.learner_label.setText(profile.displayName)
         self._show_main_area()
-        self._write(lambda: profiles.touch(self.store, profile), lambda _result: None)
+        self.tasks.write(lambda: profiles.touch(self.store, profile), lambda _result: None)
         self.refresh_catalog(install_samples=True)
         self.profile_changed.emit(profile.id)
 
@@ -268,52 +257,6 @@ class MainWindow(QMainWindow):
     def _set_learner_actions_enabled(self, enabled: bool) -> None:
         for action in (self.import_action, self.sidebar_action):
             action.setEnabled(enabled and (action is not self.sidebar_action or not self._narrow))
-
-    # --- background work ----------------------------------------------------------------------
-
-    def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        """``callback`` that runs only if the learner has not changed in the meantime."""
-        generation = self._generation
-
-        def guarded(result: Any) -> None:
-            if generation == self._generation:
-                callback(result)
-            else:
-                log.debug("dropped a result for a previous learner")
-
-        return guarded
-
-    def _read(
-        self,
-        fn: Callable[..., Any],
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None] | None = None,
-    ) -> TaskHandle:
-        return self._run(fn, on_success, on_failure, self._read_pool)
-
-    def _write(
-        self,
-        fn: Callable[..., Any],
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None] | None = None,
-    ) -> TaskHandle:
-        return self._run(fn, on_success, on_failure, self._write_pool)
-
-    def _run(
-        self,
-        fn: Callable[..., Any],
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None] | None,
-        pool: Pool,
-    ) -> TaskHandle:
-        failure = on_failure or (lambda error: show_error(self, error))
-        handle = run_in_background(
-            fn, self._current(on_success), self._current(failure), pool=pool, context=self
-        )
-        self.tasks = [t for t in self.tasks if not t.done]
-        if not handle.done:
-            self.tasks.append(handle)
-        return handle
 
     # --- catalog ------------------------------------------------------------------------------
 
@@ -338,7 +281,7 @@ class MainWindow(QMainWindow):
                 self.open_course(select)
             self.catalog_loaded.emit()
 
-        self._read(load, done)
+        self.tasks.read(load, done)
 
     def _on_course_selected(self, course_id: str) -> None:
         if not self._narrow:
@@ -370,7 +313,7 @@ class MainWindow(QMainWindow):
                 self._apply_details(details)
                 self.course_shown.emit(course_id)
 
-        self._read(lambda: loaders.load_course(self.store, profile, summary), done)
+        self.tasks.read(lambda: loaders.load_course(self.store, profile, summary), done)
 
     def _apply_details(self, details: CourseDetails) -> None:
         """Show a course's new state everywhere it appears: catalog, overview, reader."""
@@ -398,7 +341,7 @@ class MainWindow(QMainWindow):
             if then is not None:
                 then()
 
-        self._write(lambda: loaders.enroll(self.store, profile, summary), done)
+        self.tasks.write(lambda: loaders.enroll(self.store, profile, summary), done)
 
     # --- reader -------------------------------------------------------------------------------
 
@@ -425,7 +368,7 @@ class MainWindow(QMainWindow):
                 self._lesson_request = None
             show_error(self, error)
 
-        self._read(
+        self.tasks.read(
             lambda: loaders.load_lesson(self.store, profile, summary, index, dark), done, failed
         )
 
@@ -458,7 +401,7 @@ class MainWindow(QMainWindow):
             else:
                 show_error(self, error)
 
-        self._write(
+        self.tasks.write(
             lambda: loaders.set_completed(self.store, profile, summary, index, completed),
             self._apply_details,
             failed,
@@ -509,7 +452,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             show_error(self, error)
 
-        self._write(lambda: loaders.import_course(self.store, path), done, failed)
+        self.tasks.write(lambda: loaders.import_course(self.store, path), done, failed)
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -575,8 +518,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()
-        for handle in self.tasks:
-            handle.cancel()
+        self.tasks.cancel_all()
         super().closeEvent(event)
 
     # --- theme and about ----------------------------------------------------------------------

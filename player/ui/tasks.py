@@ -177,3 +177,92 @@ def _extra_arguments(fn: Callable[..., Any], handle: TaskHandle, relay: _Relay) 
 
         extra["progress"] = progress
     return extra
+
+
+class TaskGroup:
+    """The background work of one window: reads on a shared pool, writes on a one-thread pool.
+
+    Database writes are serialized (one writer thread); reads run beside them. ``reset()``
+    cancels what is running and makes sure no result of earlier work reaches a callback (the
+    window calls it when the learner changes). Failures without an ``on_failure`` go to
+    ``default_failure`` (the window's ``show_error``).
+    """
+
+    def __init__(
+        self,
+        context: QObject,
+        default_failure: Callable[[BaseException], None],
+        *,
+        pool: Pool | None = None,
+    ) -> None:
+        self._context = context
+        self._default_failure = default_failure
+        self._read_pool: Pool = pool or QThreadPool.globalInstance()
+        if pool is None:
+            writer = QThreadPool(context)
+            writer.setMaxThreadCount(1)
+            self._write_pool: Pool = writer
+        else:
+            self._write_pool = pool
+        self._generation = 0
+        self._handles: list[TaskHandle] = []
+
+    def read(
+        self,
+        fn: Callable[..., Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> TaskHandle:
+        return self._start(fn, on_success, on_failure, self._read_pool)
+
+    def write(
+        self,
+        fn: Callable[..., Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> TaskHandle:
+        return self._start(fn, on_success, on_failure, self._write_pool)
+
+    def reset(self) -> None:
+        """Cancel running work and drop the results of everything started before now."""
+        self._generation += 1
+        self.cancel_all()
+
+    def cancel_all(self) -> None:
+        for handle in self._handles:
+            handle.cancel()
+        self._handles.clear()
+
+    @property
+    def running(self) -> list[TaskHandle]:
+        return [h for h in self._handles if not h.done]
+
+    def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        generation = self._generation
+
+        def guarded(result: Any) -> None:
+            if generation == self._generation:
+                callback(result)
+            else:
+                log.debug("dropped a result of earlier work")
+
+        return guarded
+
+    def _start(
+        self,
+        fn: Callable[..., Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None,
+        pool: Pool,
+    ) -> TaskHandle:
+        handle = run_in_background(
+            fn,
+            self._current(on_success),
+            self._current(on_failure or self._default_failure),
+            pool=pool,
+            context=self._context,
+        )
+        self._handles = [h for h in self._handles if not h.done]
+        if not handle.done:
+            self._handles.append(handle)
+        return handle

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from player.errors import Cancelled, PackageError
-from player.ui.tasks import ImmediatePool, run_in_background
+from player.ui.tasks import ImmediatePool, TaskGroup, run_in_background
 
 
 class Outcome:
@@ -158,3 +158,29 @@ def _alive(obj: QObject) -> bool:
     import shiboken6
 
     return shiboken6.isValid(obj)
+
+
+def test_task_group_drops_results_of_work_started_before_reset(qtbot: QtBot) -> None:
+    class LatePool:
+        def __init__(self) -> None:
+            self.runnables: list[Any] = []
+
+        def start(self, runnable: Any, priority: int = 0) -> None:
+            self.runnables.append(runnable)
+
+    context = QObject()
+    failures: list[BaseException] = []
+    late = LatePool()
+    group = TaskGroup(context, failures.append, pool=late)
+    outcome = Outcome()
+    old = group.read(lambda: "old learner", outcome.success)
+    group.reset()
+    assert old.cancelled
+    group.write(lambda: "new learner", outcome.success)
+    for runnable in late.runnables:
+        runnable.run()
+    assert outcome.results == ["new learner"]
+    assert failures == []  # the cancelled earlier task reports nothing either
+    group.read(lambda: 1 / 0, outcome.success)
+    late.runnables[-1].run()
+    assert len(failures) == 1 and isinstance(failures[0], ZeroDivisionError)
