@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from player.config import APP_AUTHOR, APP_ID, APP_NAME, resources_dir, setup_logging
 from player.i18n import _
+from player.settings import Settings
 from player.store.db import Store
 from player.ui import theme
 from player.ui.main_window import MainWindow
@@ -44,8 +45,11 @@ def app_icon(resources: Path | None = None) -> QIcon:
     return icon
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the player's names, icon, style and palette (reused if it exists)."""
+def create_application(argv: list[str] | None = None, *, dark: bool | None = None) -> QApplication:
+    """The QApplication with the player's names, icon, style and palette (reused if it exists).
+
+    ``dark``: None follows the system's colour scheme.
+    """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
     app.setApplicationName(APP_NAME)
@@ -57,7 +61,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if not icon.isNull():
         app.setWindowIcon(icon)
     _install_qt_translations(app)
-    theme.apply_theme(app)
+    theme.apply_theme(app, dark)
     return app
 
 
@@ -90,17 +94,45 @@ class _FirstPaint(QObject):
         return False
 
 
-def run(store: Store, profile_id: str | None = None, *, argv: list[str] | None = None) -> int:
-    """Open the main window on ``store`` and run until it closes; returns the exit status."""
+def theme_choice(settings: Settings | None) -> bool | None:
+    """The settings' theme as ``apply_theme`` takes it: None follows the system."""
+    if settings is None or settings.theme not in ("light", "dark"):
+        return None
+    return settings.theme == "dark"
+
+
+def run(
+    store: Store,
+    profile_id: str | None = None,
+    *,
+    argv: list[str] | None = None,
+    kiosk: bool = False,
+    settings: Settings | None = None,
+) -> int:
+    """Open the main window on ``store`` and run until it closes; returns the exit status.
+
+    ``settings``: the settings in force (its theme: system, light or dark). ``kiosk``: full
+    screen and no file import; the exit PIN and the idle timer of docs/kiosk.md are not part of
+    this window yet.
+    """
     setup_logging()
-    app = create_application(argv if argv is not None else sys.argv)
+    dark = theme_choice(settings)
+    app = create_application(argv if argv is not None else sys.argv, dark=dark)
     samples = resources_dir() / "samples"
-    window = MainWindow(store, samples_dir=samples if samples.is_dir() else None)
+    window = MainWindow(
+        store,
+        samples_dir=samples if samples.is_dir() else None,
+        follow_system_theme=dark is None,
+        kiosk=kiosk,
+    )
     target = os.environ.get(FIRST_PAINT_ENV)
     if target:
         watcher = _FirstPaint(window, target)
         app.installEventFilter(watcher)
-    window.show()
+    if kiosk:
+        window.showFullScreen()
+    else:
+        window.show()
     window.start(profile_id)
     status = app.exec()
     window.save_window_state()

@@ -85,12 +85,14 @@ class MainWindow(QMainWindow):
         pool: Pool | None = None,
         settings: UiSettings | None = None,
         follow_system_theme: bool = True,
+        kiosk: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.store = store
         self.profile: Profile | None = None
         self.settings = settings or UiSettings()
+        self.kiosk = kiosk  # no file import (docs/kiosk.md); run() shows the window full screen
         self._samples_dir = samples_dir
         self.tasks = TaskGroup(self, lambda error: show_error(self, error), pool=pool)
         self._course_request: str | None = None
@@ -255,8 +257,9 @@ class MainWindow(QMainWindow):
         self._set_learner_actions_enabled(True)
 
     def _set_learner_actions_enabled(self, enabled: bool) -> None:
-        for action in (self.import_action, self.sidebar_action):
-            action.setEnabled(enabled and (action is not self.sidebar_action or not self._narrow))
+        self.import_action.setEnabled(enabled and not self.kiosk)
+        self.import_action.setVisible(not self.kiosk)
+        self.sidebar_action.setEnabled(enabled and not self._narrow)
 
     # --- catalog ------------------------------------------------------------------------------
 
@@ -429,6 +432,8 @@ class MainWindow(QMainWindow):
     # --- import -------------------------------------------------------------------------------
 
     def import_course(self) -> None:
+        if self.kiosk:
+            return
         start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Import a course"), start, _("Course files (*.json);;All files (*)")

@@ -8,11 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
 from player.services.learn import LearnService
 from player.services.profiles import ensure_guest
+from player.settings import Settings
 from player.store.db import Store
-from player.ui.app import FIRST_PAINT_ENV
+from player.ui.app import FIRST_PAINT_ENV, theme_choice
 from tests.conftest import REPO, SAMPLES
+from tests.ui.conftest import MakeWindow
 
 CHILD = """
 import sys
@@ -48,3 +53,26 @@ def test_run_opens_the_window_and_installs_the_samples(tmp_path: Path) -> None:
         store.close()
     expected = sorted(json.loads(p.read_bytes())["courseId"] for p in SAMPLES.glob("*.json"))
     assert sorted(course_ids) == expected and expected
+
+
+def test_settings_theme_choice() -> None:
+    assert theme_choice(None) is None
+    assert theme_choice(Settings(theme="system")) is None
+    assert theme_choice(Settings(theme="dark")) is True
+    assert theme_choice(Settings(theme="light")) is False
+
+
+def test_kiosk_window_has_no_file_import(
+    imported: Store, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def get_open_file_name(*args: object, **kwargs: object) -> tuple[str, str]:
+        asked.append("asked")
+        return ("", "")
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(get_open_file_name))
+    window = make_window(imported, kiosk=True)
+    assert not window.import_action.isVisible() and not window.import_action.isEnabled()
+    window.import_course()
+    assert asked == []
