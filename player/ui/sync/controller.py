@@ -2,13 +2,17 @@
 
 It owns no widget. Screens connect to its signals:
 
-- ``running_changed(bool)``, ``progressed(done, total, message)``: a sync started / moved on;
+- ``started()``, ``progressed(done, total, message)``: a sync started / moved on;
 - ``finished(SyncReport)``, ``failed(error)``: a sync ended (``Cancelled`` is quiet);
 - ``sign_in_required(message)``: the server said 401 (or there is no token): ask the learner
   to sign in again; nothing queued is lost. Automatic syncs pause until ``set_profile`` is called
   again (after a sign-in);
-- ``online_changed(bool)``: "online" means the last request reached the server;
+- ``online_changed()``: ``online`` changed ("online" means the last request reached the server);
 - ``status_changed(SyncStatus)``: what the status area shows (waiting, refused, last sync).
+
+No signal carries a Python bool: this PySide6 release loses a reference to ``True``/``False``
+on every Python-side emit of one (``Signal(bool)`` or ``Signal(object)``), which crashes the
+interpreter sooner or later ("bool_dealloc"); state is read from the properties instead.
 
 Automatic sync: every ``interval_minutes`` while online. While offline, each tick sends one cheap
 request (``GET /api/auth/me``) and syncs as soon as the server answers again.
@@ -68,12 +72,12 @@ def describe_progress(progress: SyncProgress) -> str:
 
 
 class SyncController(QObject):
-    running_changed = Signal(bool)
+    started = Signal()
     progressed = Signal(int, int, str)
     finished = Signal(object)  # SyncReport
     failed = Signal(object)  # BaseException
     sign_in_required = Signal(str)
-    online_changed = Signal(bool)
+    online_changed = Signal()
     status_changed = Signal(object)  # SyncStatus
 
     def __init__(
@@ -154,7 +158,7 @@ class SyncController(QObject):
             return False
         profile = self._profile
         generation = self._generation
-        self.running_changed.emit(True)
+        self.started.emit()
         self.progressed.emit(0, 0, _("Syncing…"))
 
         def work(cancel: threading.Event, progress: Callable[[int, int, str], None]) -> Any:
@@ -209,7 +213,6 @@ class SyncController(QObject):
         if generation != self._generation:
             return
         self.last_report = report
-        self.running_changed.emit(False)
         self._set_online(report.online)
         self.finished.emit(report)
         self.refresh_status()
@@ -218,7 +221,6 @@ class SyncController(QObject):
         self._handle = None
         if generation != self._generation:
             return
-        self.running_changed.emit(False)
         if isinstance(error, SignInRequired):
             self._paused_for_sign_in = True
             if self._profile is not None and self._profile.serverUrl:
@@ -240,7 +242,7 @@ class SyncController(QObject):
         if online is None or online == self._online:
             return
         self._online = online
-        self.online_changed.emit(online)
+        self.online_changed.emit()
 
     # --- automatic sync ------------------------------------------------------------------------
 
@@ -254,21 +256,25 @@ class SyncController(QObject):
         assert profile is not None
         generation = self._generation
 
-        def probe() -> bool:
+        def probe() -> str:  # a str, not a bool: see the module docstring
             try:
                 with open_client(profile, tokens=self.tokens, **self.client_options) as client:
                     client.me()
             except ServerUnavailable as error:
-                return error.kind != "offline"
+                return "offline" if error.kind == "offline" else "online"
             except SyncError:
-                return True  # the server answered (even if with a refusal)
-            return True
+                return "online"  # the server answered (even if with a refusal)
+            return "online"
 
-        def reached(ok: bool) -> None:
-            if generation == self._generation and ok:
+        def reached(answer: str) -> None:
+            if generation == self._generation and answer == "online":
                 self._set_online(True)
                 self.sync_now()
 
         run_in_background(
-            probe, reached, lambda error: log.debug("probe: %s", error), pool=self._pool, context=self
+            probe,
+            reached,
+            lambda error: log.debug("probe: %s", error),
+            pool=self._pool,
+            context=self,
         )

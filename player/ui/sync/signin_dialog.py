@@ -54,6 +54,7 @@ class SignInDialog(QDialog):
         self.tokens = tokens
         self._pool = pool
         self._handle: TaskHandle | None = None
+        self._busy = False
         self.result_value: SignInResult | None = None
 
         self.intro = QLabel(
@@ -112,7 +113,7 @@ class SignInDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._handle is not None and not self._handle.done
+        return self._busy
 
     def submit(self) -> None:
         """Sign in with what was typed (off the UI thread)."""
@@ -152,6 +153,7 @@ class SignInDialog(QDialog):
         self.password_edit.setFocus()
 
     def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
         for edit in (self.user_edit, self.password_edit):
             edit.setEnabled(not busy)
         self.server_edit.setEnabled(not busy)

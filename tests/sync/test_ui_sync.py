@@ -1,0 +1,402 @@
+"""The sync UI with pytest-qt, against a real contract server: the sign-in dialog, the sync
+controller (on a real thread pool), the status widget and its details, and the Buy flow."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import keyring
+import keyring.backends.fail
+import pytest
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTreeWidget, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+
+from player.errors import Cancelled
+from player.services import progress
+from player.store.db import Store
+from player.sync.backoff import Backoff
+from player.sync.report import SyncPolicy, SyncReport
+from player.sync.signin import sign_in
+from player.sync.status import SyncStatus
+from player.sync.tokens import TokenStore
+from player.ui.sync import (
+    BuyFlow,
+    SignInDialog,
+    SyncController,
+    SyncDetailsDialog,
+    SyncStatusWidget,
+    emitfix,
+)
+from player.ui.tasks import ImmediatePool
+from tests.server.app import ContractServer
+from tests.sync.conftest import MemoryKeyring
+from tests.sync.test_engine import FREE, PAID, entitle_ana
+
+NO_WAIT = SyncPolicy(backoff=Backoff(base=0.0, cap=0.0))
+WAIT = 10_000  # ms: only a bound for waitSignal, never a timing assertion
+
+
+@dataclass
+class Boxes:
+    warnings: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes
+
+
+@pytest.fixture(autouse=True)
+def boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
+    """Message boxes are only answered, never shown."""
+    seen = Boxes()
+
+    def warning(_parent: Any, _title: str, text: str, *args: Any, **kwargs: Any) -> Any:
+        seen.warnings.append(text)
+        return QMessageBox.StandardButton.Ok
+
+    def information(_parent: Any, _title: str, text: str, *args: Any, **kwargs: Any) -> Any:
+        seen.infos.append(text)
+        return QMessageBox.StandardButton.Ok
+
+    def exec_(box: QMessageBox) -> Any:
+        seen.questions.append(box.text())
+        return seen.answer
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(information))
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return seen
+
+
+@pytest.fixture
+def thread_pool() -> Iterator[QThreadPool]:
+    """A real pool (work runs on other threads), drained after the test."""
+    pool = QThreadPool()
+    yield pool
+    pool.waitForDone(WAIT)
+
+
+def tree_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    return [item for item in items if item is not None]
+
+
+def signed_in_profile(
+    server: ContractServer, store: Store, tokens: TokenStore, user: str = "ana"
+) -> Any:
+    return sign_in(store, server.url, user, f"pw-{user}", tokens=tokens).profile
+
+
+# --- sign-in dialog --------------------------------------------------------------------------
+
+
+def test_the_sign_in_dialog_signs_in_off_the_ui_thread(
+    qtbot: QtBot,
+    contract_server: ContractServer,
+    store: Store,
+    tokens: TokenStore,
+    memory_keyring: MemoryKeyring,
+    thread_pool: QThreadPool,
+) -> None:
+    dialog = SignInDialog(store, server_url=contract_server.url, tokens=tokens, pool=thread_pool)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.sign_in_button.isEnabled()  # nothing typed yet
+    qtbot.keyClicks(dialog.user_edit, "ana")
+    qtbot.keyClicks(dialog.password_edit, "pw-ana")
+    assert dialog.sign_in_button.isEnabled()
+
+    with qtbot.waitSignal(dialog.signed_in, timeout=WAIT) as signed:
+        dialog.submit()  # a real QThreadPool: the answer comes back through a signal
+
+    result = signed.args[0]
+    assert result.profile.username == "ana" and result.token_saved
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.password_edit.text() == ""
+    assert len(memory_keyring.passwords) == 1
+
+
+def test_a_wrong_password_is_shown_in_the_dialog(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
+) -> None:
+    dialog = SignInDialog(
+        store, server_url=contract_server.url, username="ana", tokens=tokens, pool=ImmediatePool()
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.password_edit.setText("wrong")
+    with qtbot.assertNotEmitted(dialog.signed_in):
+        dialog.submit()
+    assert dialog.error_label.isVisible()
+    assert "Wrong user name or password" in dialog.error_label.text()
+    assert dialog.isVisible() and not dialog.busy
+
+
+def test_without_a_keyring_the_dialog_says_so_once(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, boxes: Boxes
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        tokens = TokenStore()
+        for _attempt in range(2):
+            dialog = SignInDialog(
+                store,
+                server_url=contract_server.url,
+                username="ana",
+                tokens=tokens,
+                pool=ImmediatePool(),
+            )
+            qtbot.addWidget(dialog)
+            dialog.password_edit.setText("pw-ana")
+            dialog.submit()
+            assert dialog.result_value is not None
+    finally:
+        keyring.set_keyring(previous)
+    assert len(boxes.infos) == 1 and "keyring" in boxes.infos[0]
+
+
+def test_a_server_locked_by_policy_cannot_be_edited(qtbot: QtBot, store: Store) -> None:
+    dialog = SignInDialog(store, server_url="https://learn.example.org", server_locked=True)
+    qtbot.addWidget(dialog)
+    assert dialog.server_edit.isReadOnly()
+
+
+# --- controller ------------------------------------------------------------------------------
+
+
+def test_the_controller_syncs_on_a_real_thread_pool(
+    qtbot: QtBot,
+    contract_server: ContractServer,
+    store: Store,
+    tokens: TokenStore,
+    thread_pool: QThreadPool,
+) -> None:
+    entitle_ana(contract_server)
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller = SyncController(store, tokens=tokens, pool=thread_pool, policy=NO_WAIT)
+    controller.set_profile(profile)
+    assert controller.timer.isActive()  # automatic sync while signed in to a server
+    progressed: list[tuple[int, int, str]] = []
+    controller.progressed.connect(lambda d, t, m: progressed.append((d, t, m)))
+
+    with qtbot.waitSignal(controller.finished, timeout=WAIT) as done:
+        assert controller.sync_now()
+        assert controller.running and not controller.sync_now()  # one at a time
+
+    report: SyncReport = done.args[0]
+    assert report.courses_downloaded == 2
+    assert controller.online is True and not controller.running
+    assert any("Downloading courses" in m for _d, _t, m in progressed)
+    qtbot.waitUntil(lambda: controller.last_status is not None, timeout=WAIT)
+
+
+def test_the_controller_asks_for_a_sign_in_after_a_401_and_pauses(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
+) -> None:
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller = SyncController(store, tokens=tokens, pool=ImmediatePool(), policy=NO_WAIT)
+    controller.set_profile(profile)
+    progress_rows_before = len(contract_server.progress_rows(contract_server.user_id("ana")))
+    contract_server.expire_tokens()
+
+    with qtbot.waitSignal(controller.sign_in_required, timeout=WAIT) as asked:
+        controller.sync_now()
+
+    assert "sign in" in asked.args[0].lower()
+    controller.timer.timeout.emit()  # the automatic sync waits for the new sign-in
+    assert not controller.running
+    assert (
+        len(contract_server.progress_rows(contract_server.user_id("ana"))) == progress_rows_before
+    )
+
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller.set_profile(profile)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT):
+        controller.sync_now()
+
+
+def test_offline_then_the_timer_finds_the_server_again(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
+) -> None:
+    entitle_ana(contract_server)
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller = SyncController(
+        store, tokens=tokens, pool=ImmediatePool(), policy=NO_WAIT, interval_minutes=5
+    )
+    controller.set_profile(profile)
+    assert controller.timer.interval() == 5 * 60_000
+    contract_server.stop()
+    with qtbot.waitSignal(controller.online_changed, timeout=WAIT):
+        controller.sync_now()
+    assert controller.online is False
+
+    controller.timer.timeout.emit()  # still offline: only a probe, no sync
+    assert controller.online is False and controller.last_report is not None
+    assert controller.last_report.courses_downloaded == 0
+
+    contract_server.start()
+    with qtbot.waitSignal(controller.finished, timeout=WAIT) as done:
+        controller.timer.timeout.emit()
+    assert controller.online is True and done.args[0].courses_downloaded == 2
+
+
+def test_cancelling_a_sync_is_quiet_and_loses_nothing(
+    qtbot: QtBot,
+    contract_server: ContractServer,
+    store: Store,
+    tokens: TokenStore,
+    thread_pool: QThreadPool,
+) -> None:
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller = SyncController(store, tokens=tokens, pool=thread_pool, policy=NO_WAIT)
+    controller.set_profile(profile)
+    contract_server.faults.delay_next(1, 0.5, path_prefix="/api/learn/courses")
+
+    with qtbot.waitSignal(controller.failed, timeout=WAIT) as failed:
+        controller.sync_now()
+        controller.cancel()
+
+    assert isinstance(failed.args[0], Cancelled)
+
+
+# --- status widget and details ---------------------------------------------------------------
+
+
+def test_the_status_widget_shows_waiting_and_refused_items_and_their_reasons(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
+) -> None:
+    entitle_ana(contract_server)
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller = SyncController(store, tokens=tokens, pool=ImmediatePool(), policy=NO_WAIT)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    widget = SyncStatusWidget(controller, window)
+    window.statusBar().addPermanentWidget(widget)
+    window.show()
+    assert widget.summary_text() == "Not signed in to a server"
+
+    controller.set_profile(profile)
+    controller.sync_now()
+    assert widget.summary_text().startswith("Online · synced ")
+    assert not widget.progress_bar.isVisible()
+
+    progress.set_lesson_completed(store, profile, FREE, 1)
+    progress.set_lesson_completed(store, profile, FREE, 2)
+    with contract_server.db.transaction() as conn:  # lesson 1 will be refused (NOT_ENROLLED)
+        conn.execute("DELETE FROM enrollments WHERE course_id = ?", (FREE,))
+    contract_server.stop()
+    controller.sync_now()
+    assert widget.summary_text().startswith("Offline")
+    assert "2 waiting" in widget.summary_text()
+
+    contract_server.start()
+    controller.sync_now()
+    text = widget.summary_text()
+    assert "2 refused" in text and "waiting" not in text
+
+    dialog = widget.show_details()  # a child of the window: closed with it
+    assert isinstance(dialog, SyncDetailsDialog)
+    rows = [(item.text(0), item.text(1)) for item in tree_items(dialog.refused_tree)]
+    assert (
+        "Lesson 2 of “welcome-multilingual” completed",
+        "Enroll in this course to record progress.",
+    ) in rows
+    assert dialog.waiting_tree.topLevelItemCount() == 0
+    assert "2 items refused" in dialog.refused_label.text()
+
+
+def test_the_details_dialog_lists_waiting_items_with_their_problem(qtbot: QtBot) -> None:
+    from player.sync.status import ItemView
+    from player.timeutil import utcnow
+
+    status = SyncStatus(
+        profile_id="p",
+        server_url="https://learn.example.org",
+        last_success_at=None,
+        last_attempt_at=utcnow(),
+        last_error="The course server cannot be reached.",
+        pending=1,
+        rejected=0,
+        sent=0,
+        pending_items=[
+            ItemView(
+                1, "progress", "Lesson 0 of “c” completed", "pending", utcnow(), 2, utcnow(), "busy"
+            )
+        ],
+    )
+    dialog = SyncDetailsDialog(status)
+    qtbot.addWidget(dialog)
+    [item] = tree_items(dialog.waiting_tree)
+    assert (item.text(0), item.text(1), item.text(2)) == ("Lesson 0 of “c” completed", "2", "busy")
+    assert "never" in dialog.summary.text() and "cannot be reached" in dialog.summary.text()
+
+
+# --- buy -------------------------------------------------------------------------------------
+
+
+def test_the_buy_flow_confirms_the_price_buys_and_downloads(
+    qtbot: QtBot,
+    contract_server: ContractServer,
+    store: Store,
+    tokens: TokenStore,
+    boxes: Boxes,
+    thread_pool: QThreadPool,
+) -> None:
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller = SyncController(store, tokens=tokens, pool=ImmediatePool(), policy=NO_WAIT)
+    controller.set_profile(profile)
+    controller.sync_now()  # the store (products) is known locally now
+    flow = BuyFlow(store, lambda: controller.profile, tokens=tokens, pool=thread_pool)
+
+    boxes.answer = QMessageBox.StandardButton.Cancel
+    assert not flow.buy(PAID)
+    assert contract_server.purchases(contract_server.user_id("ana")) == []
+    assert "49.00 EUR" in boxes.questions[0] and "Git Basics" in boxes.questions[0]
+
+    boxes.answer = QMessageBox.StandardButton.Yes
+    with qtbot.waitSignal(flow.bought, timeout=WAIT) as bought:
+        assert flow.buy(PAID)
+    assert bought.args == [PAID]
+    assert flow.last_result is not None and flow.last_result.downloaded
+    assert len(contract_server.purchases(contract_server.user_id("ana"))) == 1
+    assert not boxes.warnings
+
+
+def test_the_buy_flow_refuses_courses_not_for_sale_and_shows_failures(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore, boxes: Boxes
+) -> None:
+    profile = signed_in_profile(contract_server, store, tokens)
+    controller = SyncController(store, tokens=tokens, pool=ImmediatePool(), policy=NO_WAIT)
+    controller.set_profile(profile)
+    controller.sync_now()
+    flow = BuyFlow(store, lambda: controller.profile, tokens=tokens, pool=ImmediatePool())
+
+    assert not flow.buy(FREE)
+    assert "not for sale" in boxes.warnings[-1]
+
+    contract_server.faults.cut_body_next(1, path_prefix="/api/store/purchase")
+    assert flow.buy(PAID)
+    assert "not charged twice" in boxes.warnings[-1]
+    with qtbot.waitSignal(flow.bought, timeout=WAIT):
+        flow.buy(PAID)
+    assert len(contract_server.purchases(contract_server.user_id("ana"))) == 1
+
+
+# --- the PySide6 emit() workaround ------------------------------------------------------------
+
+
+class _Emitter(QObject):
+    ping = Signal(int)
+
+
+def test_emitting_from_python_no_longer_drains_true(qtbot: QtBot) -> None:
+    assert emitfix.install() or not emitfix.emit_leaks_true()
+    emitter = _Emitter()
+    before = sys.getrefcount(True)
+    for n in range(2000):
+        emitter.ping.emit(n)
+    assert sys.getrefcount(True) >= before
