@@ -3,7 +3,6 @@ controller (on a real thread pool), the status widget and its details, and the B
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import keyring
 import keyring.backends.fail
 import pytest
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTreeWidget, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
@@ -29,7 +28,6 @@ from player.ui.sync import (
     SyncController,
     SyncDetailsDialog,
     SyncStatusWidget,
-    emitfix,
 )
 from player.ui.tasks import ImmediatePool
 from tests.server.app import ContractServer
@@ -384,19 +382,3 @@ def test_the_buy_flow_refuses_courses_not_for_sale_and_shows_failures(
     with qtbot.waitSignal(flow.bought, timeout=WAIT):
         flow.buy(PAID)
     assert len(contract_server.purchases(contract_server.user_id("ana"))) == 1
-
-
-# --- the PySide6 emit() workaround ------------------------------------------------------------
-
-
-class _Emitter(QObject):
-    ping = Signal(int)
-
-
-def test_emitting_from_python_no_longer_drains_true(qtbot: QtBot) -> None:
-    assert emitfix.install() or not emitfix.emit_leaks_true()
-    emitter = _Emitter()
-    before = sys.getrefcount(True)
-    for n in range(2000):
-        emitter.ping.emit(n)
-    assert sys.getrefcount(True) >= before
