@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PLACEHOLDER = "□"
+PLACEHOLDER_COLOUR = "#8a8f98"
+
+# A piece of text: (text, face to draw it in or None for the asked face, is a placeholder).
+Run = tuple[str, str | None, bool]
 
 SANS = "CP-Sans"
 SANS_BOLD = "CP-Sans-Bold"
@@ -156,20 +160,37 @@ class TextMapper:
     def covers(self, face: str, char: str) -> bool:
         return ord(char) in _faces[face].covered
 
-    def markup(self, text: str, face: str = SANS) -> str:
-        """Escaped para markup of ``text`` drawn in ``face``, with the glyph fallback applied."""
+    def runs(self, text: str, face: str = SANS) -> list[Run]:
+        """``text`` cut into runs drawable in ``face``, in its upright face, or placeholders."""
         text = clean_text(text)
         info = _faces[face]
         if info.missing.search(text) is None:
-            return escape(text)
+            return [(text, None, False)] if text else []
         upright = _UPRIGHT[face]
-        parts: list[str] = []
+        out: list[Run] = []
         position = 0
         for match in info.missing.finditer(text):
-            parts.append(escape(text[position : match.start()]))
-            parts.append(self._fallback(match.group(0), upright, markup=True))
+            if match.start() > position:
+                out.append((text[position : match.start()], None, False))
+            out.extend(self._fallback(match.group(0), upright))
             position = match.end()
-        parts.append(escape(text[position:]))
+        if position < len(text):
+            out.append((text[position:], None, False))
+        return out
+
+    def markup(self, text: str, face: str = SANS) -> str:
+        """Escaped para markup of ``text`` drawn in ``face``, with the glyph fallback applied."""
+        text = clean_text(text)
+        if _faces[face].missing.search(text) is None:
+            return escape(text)
+        parts = []
+        for chunk, other, placeholder in self.runs(text, face):
+            if other is None:
+                parts.append(escape(chunk))
+            elif placeholder:
+                parts.append(f'<font face="{other}" color="{PLACEHOLDER_COLOUR}">{chunk}</font>')
+            else:
+                parts.append(f'<font face="{other}">{escape(chunk)}</font>')
         return "".join(parts)
 
     def plain(self, text: str, face: str = SANS) -> str:
@@ -178,32 +199,25 @@ class TextMapper:
         info = _faces[face]
         if info.missing.search(text) is None:
             return text
-        return info.missing.sub(lambda m: self._fallback(m.group(0), None, markup=False), text)
+        return info.missing.sub(
+            lambda m: "".join(chunk for chunk, _f, _p in self._fallback(m.group(0), None)), text
+        )
 
-    def _fallback(self, run: str, upright: str | None, *, markup: bool) -> str:
-        out: list[str] = []
-        upright_chars: list[str] = []
-
-        def flush() -> None:
-            if upright_chars:
-                chunk = escape("".join(upright_chars))
-                out.append(f'<font face="{upright}">{chunk}</font>')
-                upright_chars.clear()
-
+    def _fallback(self, run: str, upright: str | None) -> list[Run]:
+        """Characters ``face`` lacks: in ``upright`` when it has them, else the placeholder."""
+        out: list[Run] = []
         for char in run:
             if upright is not None and ord(char) in _faces[upright].covered:
-                upright_chars.append(char)
+                if out and out[-1][1] == upright and not out[-1][2]:
+                    out[-1] = (out[-1][0] + char, upright, False)
+                else:
+                    out.append((char, upright, False))
                 continue
-            flush()
             if _is_invisible(char):
                 continue
             self.substitutions += 1
-            if markup:
-                out.append(f'<font face="{SANS}" color="#8a8f98">{PLACEHOLDER}</font>')
-            else:
-                out.append(PLACEHOLDER)
-        flush()
-        return "".join(out)
+            out.append((PLACEHOLDER, SANS, True))
+        return out
 
 
 def string_width(text: str, face: str, size: float) -> float:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
-from reportlab.lib.colors import Color
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.geomutils import normalizeTRBL
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     HRFlowable,
-    KeepTogether,
     ListFlowable,
     ListItem,
     Paragraph,
@@ -27,18 +30,29 @@ from reportlab.platypus import (
 )
 
 from player.export import bidi
-from player.export.fonts import MONO, SANS, SANS_BOLD, SANS_ITALIC, TextMapper, string_width
+from player.export.fonts import (
+    MONO,
+    PLACEHOLDER_COLOUR,
+    SANS,
+    SANS_BOLD,
+    SANS_BOLD_ITALIC,
+    SANS_ITALIC,
+    TextMapper,
+    string_width,
+)
 from player.export.pdf_images import ImageStore, Picture, flowable
 from player.export.pdf_styles import (
     BOX_PADDING,
     CALLOUT_COLOURS,
     CODE_SIZE,
     OBJECTIVES_BG,
+    QUOTE_BG,
     RULE,
     TEXT_HEIGHT,
     TEXT_WIDTH,
     UNSUPPORTED_BG,
     Styles,
+    box_style,
     styles,
 )
 from player.i18n import _
@@ -71,6 +85,8 @@ ASSET_SCHEME = "asset:"
 LIST_INDENT = 16
 CONTINUATION = "↪ "
 _IMAGE_MAX_HEIGHT = TEXT_HEIGHT * 0.55
+HEADING_ROOM = 72  # a heading needs this much room below it on its page (itself and ~3 lines)
+CAPTION_ROOM = 28
 
 # The sanitizer's image policy with asset names kept as ``asset:NAME`` for the PDF to resolve.
 PDF_RENDER_OPTIONS = RenderOptions(image_src=lambda name: ASSET_SCHEME + name, for_qt=False)
@@ -91,6 +107,89 @@ class LessonTitle(Paragraph):
         self.canv.addOutlineEntry(self.outline, self.key, level=0, closed=None)
 
 
+class BoxParagraph(Paragraph):
+    """A paragraph drawn as a shaded box (``box_style``) with an accent bar on its start side.
+
+    Unlike a one-cell table it splits across pages like any paragraph, and costs no more to lay
+    out; each part keeps the background and the bar (``split`` makes parts of the same class).
+    """
+
+    def draw(self) -> None:
+        super().draw()
+        style = self.style
+        accent = getattr(style, "accentColor", None)
+        if accent is None:
+            return
+        top, right, bottom, left = normalizeTRBL(style.borderPadding)
+        if getattr(style, "accentSide", "left") == "right":
+            x = self.width - style.rightIndent + right - 3
+        else:
+            x = style.leftIndent - left
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFillColor(accent)
+        canvas.rect(x, -bottom, 3, self.height + top + bottom, stroke=0, fill=1)
+        canvas.restoreState()
+
+
+class PlainParagraphs:
+    """Paragraphs of plain text built from fragments, without reportlab's markup parser.
+
+    Most of a course is plain text (paragraphs, list items, titles); parsing it as XML markup only
+    to get one fragment per font change back costs as much as laying it out. The fragment
+    templates come from the parser itself (one parse of ``x<br/>x`` per style), so the paragraphs
+    are exactly what the parser would have made of the escaped text.
+    """
+
+    def __init__(self, mapper: TextMapper) -> None:
+        self.mapper = mapper
+        self._templates: dict[str, tuple[Any, Any]] = {}
+
+    def _template(self, style: ParagraphStyle) -> tuple[Any, Any]:
+        template = self._templates.get(style.name)
+        if template is None:
+            frags = Paragraph("x<br/>x", style).frags
+            line_break = next(f for f in frags if getattr(f, "lineBreak", False))
+            template = (frags[0], line_break)
+            self._templates[style.name] = template
+        return template
+
+    def make(
+        self,
+        lines: Sequence[str],
+        style: ParagraphStyle,
+        cls: type[Paragraph] = Paragraph,
+        *,
+        bullet: str | None = None,
+    ) -> Paragraph:
+        """A paragraph of ``lines`` (each already in display order), broken where they break."""
+        text_frag, break_frag = self._template(style)
+        shared: dict[str, Any] = {"link": [], "us_lines": []}  # per paragraph, as the parser does
+        frags: list[Any] = []
+        for number, line in enumerate(lines):
+            if number:
+                frags.append(break_frag.clone(**shared))
+            for chunk, face, placeholder in self.mapper.runs(
+                " ".join(line.split()), style.fontName
+            ):
+                if face is None:
+                    frags.append(text_frag.clone(text=chunk, **shared))
+                else:
+                    frags.append(
+                        text_frag.clone(
+                            text=chunk,
+                            fontName=face,
+                            bold=int(face in (SANS_BOLD, SANS_BOLD_ITALIC)),
+                            italic=int(face in (SANS_ITALIC, SANS_BOLD_ITALIC)),
+                            textColor=_PLACEHOLDER if placeholder else text_frag.textColor,
+                            **shared,
+                        )
+                    )
+        if not frags:
+            frags.append(text_frag.clone(text="", **shared))
+        return cls("\n".join(lines), style, bulletText=bullet, frags=frags)
+
+
 def lesson_key(index: int) -> str:
     return f"lesson-{index + 1}"
 
@@ -103,6 +202,7 @@ class BlockRenderer:
 
         self.package = package
         self.mapper = mapper
+        self.plain = PlainParagraphs(mapper)
         self.images = ImageStore(package)
         self.html = HtmlConverter(self)
 
@@ -132,7 +232,21 @@ class BlockRenderer:
     def para(
         self, text: str, style: Any, *, rtl: bool = False, width: float = TEXT_WIDTH
     ) -> Paragraph:
-        return Paragraph(self.para_markup(text, style, rtl=rtl, width=width), style)
+        """A paragraph of plain package text (its line breaks kept)."""
+        return self.plain.make(self.display_lines(text, style, rtl=rtl, width=width), style)
+
+    def display_lines(self, text: str, style: Any, *, rtl: bool, width: float) -> list[str]:
+        """The lines of ``text`` in display order; right-to-left text is broken into lines here."""
+        if not bidi.has_rtl(text):
+            return text.split("\n")
+        if rtl:
+            face, size = style.fontName, style.fontSize
+
+            def measure(word: str) -> float:
+                return string_width(word, face, size)
+
+            return bidi.wrap(text, width - 4, measure, rtl=True)
+        return [bidi.display(line, rtl=False) for line in text.split("\n")]
 
     # --- lessons -----------------------------------------------------------------------------
 
@@ -156,15 +270,30 @@ class BlockRenderer:
         out.append(Paragraph(self.mapper.markup(meta), st.lesson_meta))
         objectives = [text for text in lesson.objectives if text.strip()]
         if objectives:
-            inner = TEXT_WIDTH - 2 * BOX_PADDING
-            items = [self.para(text, st.list_item, rtl=rtl, width=inner - LIST_INDENT)
-                     for text in objectives]  # fmt: skip
-            box = [Paragraph(self.markup(objectives_label(), SANS_BOLD, rtl=rtl), st.label),
-                   self.list_flowable(items, ordered=False, rtl=rtl)]  # fmt: skip
-            out.append(self.boxed(box, background=OBJECTIVES_BG, accent=None))
-            out.append(Spacer(1, 6))
+            out.extend(self.objectives(objectives, rtl))
         for raw in lesson.blocks:
             out.extend(self.block(parse_block(raw), rtl))
+        return out
+
+    def objectives(self, objectives: list[str], rtl: bool) -> list[Flowable]:
+        """ "In this lesson you will:" and the objectives, as one shaded box of paragraphs.
+
+        The label and each objective are paragraphs whose backgrounds meet (no space between
+        them), so the box splits across pages like text and needs no table.
+        """
+        st = styles(rtl)
+        first, middle, last = _objective_styles(rtl)
+        label = Paragraph(self.markup(objectives_label(), SANS_BOLD, rtl=rtl), first)
+        out: list[Flowable] = [CondPageBreak(first.leading * 3), label]
+        width = TEXT_WIDTH - middle.leftIndent - middle.rightIndent
+        for position, text in enumerate(objectives):
+            style = last if position == len(objectives) - 1 else middle
+            lines = self.display_lines(text, st.list_item, rtl=rtl, width=width)
+            if rtl:  # reportlab draws bullets on the left: put it at the (right) start by hand
+                lines[0] = f"{lines[0]}  •"
+                out.append(self.plain.make(lines, style))
+            else:
+                out.append(self.plain.make(lines, style, bullet="•"))
         return out
 
     def block(self, block: Block, rtl: bool, width: float = TEXT_WIDTH) -> list[Flowable]:
@@ -173,7 +302,12 @@ class BlockRenderer:
         match block:
             case Heading():
                 style = {2: st.h2, 3: st.h3}.get(block.level, st.h4)
-                return [self.para(block.text, style, rtl=rtl, width=width)]
+                # Never a heading alone at the foot of a page. (Cheaper than keepWithNext, which
+                # lays the next block out twice.)
+                return [
+                    CondPageBreak(HEADING_ROOM),
+                    self.para(block.text, style, rtl=rtl, width=width),
+                ]
             case ParagraphBlock():
                 return [self.para(block.text, st.body, rtl=rtl, width=width)]
             case Markdown():
@@ -185,17 +319,22 @@ class BlockRenderer:
                 html = sanitize_html(block.html, PDF_RENDER_OPTIONS, assets=self.package.assets)
                 return self.html.convert(html, rtl=rtl, width=width)
             case ListBlock():
-                items = [self.para(text, st.list_item, rtl=rtl, width=width - LIST_INDENT)
+                items = [self.para_markup(text, st.list_item, rtl=rtl, width=width - LIST_INDENT)
                          for text in block.items]  # fmt: skip
-                return [self.list_flowable(items, ordered=block.ordered, rtl=rtl)]
+                return self.bullets(items, ordered=block.ordered, rtl=rtl)
             case Code():
                 return self.code(block.code, block.language, width=width)
             case Quote():
-                inner = width - 2 * BOX_PADDING - 3
-                body: list[Flowable] = [self.para(block.text, st.quote, rtl=rtl, width=inner)]
-                if block.cite and block.cite.strip():
-                    body.append(self.para("— " + block.cite.strip(), st.cite, rtl=rtl, width=inner))
-                return [self.quote(body)]
+                style = box_style(st.quote, QUOTE_BG, RULE, rtl)
+                inner = width - style.leftIndent - style.rightIndent
+                markup = self.para_markup(block.text, style, rtl=rtl, width=inner)
+                cite = (block.cite or "").strip()
+                if cite:
+                    cite_markup = self.para_markup("— " + cite, st.cite, rtl=rtl, width=inner)
+                    markup += (
+                        f'<br/><font face="{SANS}" size="9.5" color="#5b6270">{cite_markup}</font>'
+                    )
+                return [BoxParagraph(markup, style)]
             case Callout():
                 return [self.callout(block, rtl, width)]
             case Image():
@@ -209,6 +348,27 @@ class BlockRenderer:
         return []  # pragma: no cover - the match above is exhaustive
 
     # --- building blocks shared with the HTML converter --------------------------------------
+
+    def bullets(
+        self, markups: Sequence[str], *, ordered: bool, rtl: bool, start: int = 1
+    ) -> list[Flowable]:
+        """A list whose items are each one paragraph: paragraphs with a bullet (or number).
+
+        Much cheaper to lay out than ``ListFlowable``, which is kept for right-to-left lists and
+        for items made of several blocks.
+        """
+        st = styles(rtl)
+        if rtl:
+            items = [Paragraph(markup, st.list_item) for markup in markups]
+            return [self.list_flowable(items, ordered=ordered, rtl=True, start=start)]
+        out: list[Flowable] = []
+        last = len(markups) - 1
+        for position, markup in enumerate(markups):
+            label = f"{start + position}." if ordered else "•"
+            out.append(
+                Paragraph(markup, _bullet_style(ordered, position == last), bulletText=label)
+            )
+        return out
 
     def list_flowable(
         self,
@@ -263,21 +423,27 @@ class BlockRenderer:
     def quote(self, content: list[Flowable], *, width: float = TEXT_WIDTH) -> Table:
         return self.boxed(content, background=_WHITE, accent=RULE, width=width)
 
-    def callout(self, block: Callout, rtl: bool, width: float) -> Table:
+    def callout(self, block: Callout, rtl: bool, width: float) -> BoxParagraph:
         st = styles(rtl)
         background, accent = CALLOUT_COLOURS.get(block.variant, CALLOUT_COLOURS["note"])
+        style = box_style(st.body, background, accent, rtl)
         title = (block.title or "").strip() or callout_label(block.variant)
-        inner = width - 2 * BOX_PADDING - 3
-        content: list[Flowable] = [
-            Paragraph(self.markup(title, SANS_BOLD, rtl=rtl), st.label),
-            self.para(block.text, st.body, rtl=rtl, width=inner),
-        ]
-        return self.boxed(content, background=background, accent=accent, width=width, rtl=rtl)
+        inner = width - style.leftIndent - style.rightIndent
+        heading = f'<font face="{SANS_BOLD}">{self.markup(title, SANS_BOLD, rtl=rtl)}</font>'
+        text = self.para_markup(block.text, style, rtl=rtl, width=inner)
+        return BoxParagraph(f"{heading}<br/>{text}", style)
 
-    def unsupported(self, rtl: bool) -> Table:
+    def unsupported(self, rtl: bool) -> BoxParagraph:
+        return self.note_box(unsupported_note(), None, rtl)
+
+    def note_box(self, message: str, caption: str | None, rtl: bool) -> BoxParagraph:
+        """A grey box with an italic note (and a caption under it)."""
         st = styles(rtl)
-        note = Paragraph(self.markup(unsupported_note(), SANS_ITALIC, rtl=rtl), st.note)
-        return self.boxed([note], background=UNSUPPORTED_BG, accent=None)
+        style = box_style(st.note, UNSUPPORTED_BG, None, rtl)
+        markup = self.markup(message, SANS_ITALIC, rtl=rtl)
+        if caption:
+            markup += f'<br/><font face="{SANS}" size="9">{self.markup(caption, rtl=rtl)}</font>'
+        return BoxParagraph(markup, style)
 
     def note(self, text: str, rtl: bool) -> Paragraph:
         return Paragraph(self.markup(text, SANS_ITALIC, rtl=rtl), styles(rtl).note)
@@ -310,14 +476,18 @@ class BlockRenderer:
         return out
 
     def picture(
-        self, picture: Picture, caption: str | None, rtl: bool, width: float
+        self, picture: Picture, caption: str | None, rtl: bool, width: float, *, top: bool = True
     ) -> list[Flowable]:
-        parts: list[Flowable] = [flowable(picture, width, _IMAGE_MAX_HEIGHT)]
+        """The image and its caption, kept on one page (``top``: not inside a table or box)."""
+        image = flowable(picture, width, _IMAGE_MAX_HEIGHT)
+        parts: list[Flowable] = [image]
         if caption:
             parts.append(Paragraph(self.markup(caption, rtl=rtl), styles(rtl).caption))
         else:
             parts.append(Spacer(1, 8))
-        return [KeepTogether(parts)]
+        if top:
+            parts.insert(0, CondPageBreak(image.height + CAPTION_ROOM))
+        return parts
 
     def image_block(self, block: Image, rtl: bool, width: float) -> list[Flowable]:
         caption = (block.caption or "").strip() or None
@@ -347,13 +517,52 @@ class BlockRenderer:
                 )
         if picture is not None:
             return self.picture(picture, caption, rtl, width)
-        parts: list[Flowable] = [self.note(message, rtl)]
-        if caption:
-            parts.append(Paragraph(self.markup(caption, rtl=rtl), styles(rtl).caption))
-        return [self.boxed(parts, background=UNSUPPORTED_BG, accent=None, width=width)]
+        return [self.note_box(message, caption, rtl)]
+
+
+@cache
+def _objective_styles(rtl: bool) -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+    """Label, objective and last objective: one box made of paragraphs that touch."""
+    st = styles(rtl)
+    pad = BOX_PADDING + 2
+    common: dict[str, Any] = {"backColor": OBJECTIVES_BG, "spaceBefore": 0, "spaceAfter": 0}
+    label = ParagraphStyle(
+        f"objectives-label{'-rtl' if rtl else ''}", parent=st.label,
+        leftIndent=pad, rightIndent=pad, borderPadding=(pad, pad, 0, pad),
+        **{**common, "spaceBefore": pad + 2},
+    )  # fmt: skip
+    item_indent = {"rightIndent": pad, "leftIndent": pad} if rtl else {
+        "leftIndent": pad + LIST_INDENT, "rightIndent": pad}  # fmt: skip
+    item = ParagraphStyle(
+        f"objectives-item{'-rtl' if rtl else ''}", parent=st.list_item,
+        borderPadding=(0, pad, 0, pad + LIST_INDENT) if not rtl else (0, pad, 0, pad),
+        bulletIndent=pad + 4, bulletFontName=SANS, bulletFontSize=st.list_item.fontSize - 1,
+        **item_indent, **common,
+    )  # fmt: skip
+    last = ParagraphStyle(
+        f"objectives-last{'-rtl' if rtl else ''}", parent=item,
+        borderPadding=(0, pad, pad, pad + LIST_INDENT) if not rtl else (0, pad, pad, pad),
+        spaceAfter=pad + 10,
+    )  # fmt: skip
+    return label, item, last
+
+
+@cache
+def _bullet_style(ordered: bool, last: bool) -> ParagraphStyle:
+    base = styles(False).list_item
+    return ParagraphStyle(
+        f"bullet-{'ordered' if ordered else 'plain'}{'-last' if last else ''}",
+        parent=base,
+        leftIndent=base.leftIndent + LIST_INDENT,
+        bulletIndent=base.leftIndent + (0 if ordered else 4),
+        bulletFontName=SANS,
+        bulletFontSize=base.fontSize if ordered else base.fontSize - 1,
+        spaceAfter=8 if last else base.spaceAfter,
+    )
 
 
 _WHITE = Color(1, 1, 1)
+_PLACEHOLDER = HexColor(PLACEHOLDER_COLOUR)
 
 Converter = Callable[[str], list[Flowable]]
 

@@ -21,14 +21,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer, Table, TableStyle
 
 from player.export import bidi
-from player.export.fonts import face_for
+from player.export.fonts import MONO_BOLD, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, face_for
+from player.export.pdf_blocks import LIST_INDENT, BoxParagraph
 from player.export.pdf_styles import (
     BOX_PADDING,
     LINK,
+    QUOTE_BG,
     RULE,
     TABLE_HEAD_BG,
     TEXT_WIDTH,
-    UNSUPPORTED_BG,
+    box_style,
     styles,
 )
 from player.i18n import _
@@ -110,9 +112,12 @@ class _State:
 class _Inline:
     """Inline content → paragraph markup, cut into segments around images."""
 
-    def __init__(self, converter: HtmlConverter, rtl: bool) -> None:
+    def __init__(self, converter: HtmlConverter, rtl: bool, base_face: str) -> None:
         self.converter = converter
         self.rtl = rtl
+        self.base_face = base_face  # the paragraph style's face: runs in it need no <font> tag
+        self.base_bold = base_face in (SANS_BOLD, SANS_BOLD_ITALIC, MONO_BOLD)
+        self.base_italic = base_face in (SANS_ITALIC, SANS_BOLD_ITALIC)
         self.parts: list[str] = []
         self.segments: list[tuple[str, Any]] = []
 
@@ -124,15 +129,23 @@ class _Inline:
     def text(self, text: str, state: _State) -> None:
         if bidi.has_rtl(text):
             text = bidi.display(text, rtl=self.rtl)
-        face = face_for(bold=state.bold, italic=state.italic, mono=state.mono)
+        face = face_for(
+            bold=state.bold or self.base_bold,
+            italic=state.italic or self.base_italic,
+            mono=state.mono,
+        )
         markup = self.converter.renderer.mapper.markup(text, face)
         if not markup:
             return
-        colour = ' color="#5b6270"' if state.muted else ""
-        back = ' backColor="#eceef1"' if state.mono else ""
-        opening = "".join(f"<{tag}>" for tag in state.wrappers)
-        closing = "".join(f"</{tag}>" for tag in reversed(state.wrappers))
-        self.parts.append(f'{opening}<font face="{face}"{colour}{back}>{markup}</font>{closing}')
+        if face != self.base_face or state.muted or state.mono:
+            colour = ' color="#5b6270"' if state.muted else ""
+            back = ' backColor="#eceef1"' if state.mono else ""
+            markup = f'<font face="{face}"{colour}{back}>{markup}</font>'
+        if state.wrappers:
+            opening = "".join(f"<{tag}>" for tag in state.wrappers)
+            closing = "".join(f"</{tag}>" for tag in reversed(state.wrappers))
+            markup = f"{opening}{markup}{closing}"
+        self.parts.append(markup)
 
     def walk(self, nodes: list[Node | str], state: _State) -> None:
         for node in nodes:
@@ -197,6 +210,7 @@ def _wrap(state: _State, tag: str) -> _State:
 class HtmlConverter:
     def __init__(self, renderer: BlockRenderer) -> None:
         self.renderer = renderer
+        self.depth = 0  # > 0 inside a table cell, a boxed quote or a complex list item
 
     def convert(self, fragment: str, *, rtl: bool, width: float = TEXT_WIDTH) -> list[Flowable]:
         return self.flow(parse(fragment).children, rtl, width, styles(rtl).body)
@@ -226,7 +240,7 @@ class HtmlConverter:
     ) -> list[Flowable]:
         if not nodes:
             return []
-        writer = _Inline(self, rtl)
+        writer = _Inline(self, rtl, style.fontName)
         writer.walk(nodes, state or _State())
         writer.cut()
         out: list[Flowable] = []
@@ -248,13 +262,12 @@ class HtmlConverter:
             picture = renderer.images.asset(name)
             if picture is None and renderer.images.media_type(name) == "image/svg+xml":
                 message = _("[Image: {alt} (SVG, shown in the player only)]").format(alt=alt)
-                return [renderer.boxed([renderer.note(message, rtl)], background=UNSUPPORTED_BG,
-                                       accent=None, width=width)]  # fmt: skip
+                return [renderer.note_box(message, None, rtl)]
         elif src.lower().startswith("data:"):
             picture = renderer.images.data_uri(src)
         if picture is not None:
             title = attrs.get("title", "").strip() or None
-            return renderer.picture(picture, title, rtl, width)
+            return renderer.picture(picture, title, rtl, width, top=self.depth == 0)
         return [renderer.note(_("[Image unavailable: {alt}]").format(alt=alt), rtl)]
 
     def element(self, node: Node, rtl: bool, width: float) -> list[Flowable]:
@@ -281,7 +294,15 @@ class HtmlConverter:
             return renderer.code(node.text(), language, width=width)
         if tag == "blockquote":
             inner = width - 2 * BOX_PADDING - 3
-            content = self.flow(node.children, rtl, inner, st.quote) or [Spacer(1, 1)]
+            self.depth += 1
+            try:
+                content = self.flow(node.children, rtl, inner, st.quote) or [Spacer(1, 1)]
+            finally:
+                self.depth -= 1
+            if len(content) == 1 and type(content[0]) is Paragraph:
+                # One paragraph (the usual Markdown quote): a box paragraph, not a table.
+                style = box_style(st.quote, QUOTE_BG, RULE, rtl)
+                return [BoxParagraph(content[0].text, style)]
             return [renderer.quote(content, width=width)]
         if tag == "table":
             return self.table(node, rtl, width)
@@ -300,8 +321,24 @@ class HtmlConverter:
         return self.flow(node.children, rtl, width, st.body)
 
     def list_block(self, node: Node, rtl: bool, width: float) -> list[Flowable]:
-        from player.export.pdf_blocks import LIST_INDENT
+        try:
+            start = int(node.attrs.get("start", "1"))
+        except ValueError:
+            start = 1
+        ordered = node.tag == "ol"
+        simple = self.simple_items(node, rtl)
+        if simple is not None:
+            return self.renderer.bullets(simple, ordered=ordered, rtl=rtl, start=start)
+        self.depth += 1
+        try:
+            items = self.complex_items(node, rtl, width)
+        finally:
+            self.depth -= 1
+        if not items:
+            return []
+        return [self.renderer.list_flowable(items, ordered=ordered, rtl=rtl, start=start)]
 
+    def complex_items(self, node: Node, rtl: bool, width: float) -> list[list[Flowable]]:
         st = styles(rtl)
         items: list[list[Flowable]] = []
         for child in node.children:
@@ -314,14 +351,26 @@ class HtmlConverter:
                 content = self.flow(loose, rtl, width - LIST_INDENT, st.list_item)
                 if content:
                     items.append(content)
-        if not items:
-            return []
-        try:
-            start = int(node.attrs.get("start", "1"))
-        except ValueError:
-            start = 1
-        ordered = node.tag == "ol"
-        return [self.renderer.list_flowable(items, ordered=ordered, rtl=rtl, start=start)]
+        return items
+
+    def simple_items(self, node: Node, rtl: bool) -> list[str] | None:
+        """The markup of each item when every item is inline text only (no blocks, no images)."""
+        markups = []
+        for child in node.children:
+            if isinstance(child, str):
+                if child.strip():
+                    return None
+                continue
+            if child.tag != "li" or any(
+                isinstance(n, Node) and (n.tag in _BLOCK or n.tag == "img") for n in child.children
+            ):
+                return None
+            writer = _Inline(self, rtl, styles(rtl).list_item.fontName)
+            writer.walk(child.children, _State())
+            if any(kind != "text" for kind, _value in writer.segments):
+                return None
+            markups.append("".join(writer.parts))
+        return markups or None
 
     def table(self, node: Node, rtl: bool, width: float) -> list[Flowable]:
         st = styles(rtl)
@@ -364,24 +413,11 @@ class HtmlConverter:
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]
-        for r, c, rowspan, colspan, cell in placed:
-            if rtl:
-                c = columns - c - colspan
-            head = cell.tag == "th"
-            style = st.cell_head if head else st.cell
-            inner = col_width * colspan - 8
-            content = (
-                self.flow(cell.children, rtl, inner, style)
-                if not head
-                else self.inline(cell.children, style, rtl, inner, _State(bold=True))
-            )
-            grid[r][c] = content or ""
-            if head:
-                commands.append(
-                    ("BACKGROUND", (c, r), (c + colspan - 1, r + rowspan - 1), TABLE_HEAD_BG)
-                )
-            if rowspan > 1 or colspan > 1:
-                commands.append(("SPAN", (c, r), (c + colspan - 1, r + rowspan - 1)))
+        self.depth += 1
+        try:
+            self.fill_cells(placed, grid, commands, columns, col_width, rtl)
+        finally:
+            self.depth -= 1
         header_rows = 0
         for row in rows[:3]:
             cells = row.elements("td", "th")
@@ -400,6 +436,35 @@ class HtmlConverter:
         table.spaceBefore = 4
         table.spaceAfter = 8
         return [*caption, table]
+
+    def fill_cells(
+        self,
+        placed: list[tuple[int, int, int, int, Node]],
+        grid: list[list[Any]],
+        commands: list[tuple[Any, ...]],
+        columns: int,
+        col_width: float,
+        rtl: bool,
+    ) -> None:
+        st = styles(rtl)
+        for r, c, rowspan, colspan, cell in placed:
+            if rtl:
+                c = columns - c - colspan
+            head = cell.tag == "th"
+            style = st.cell_head if head else st.cell
+            inner = col_width * colspan - 8
+            content = (
+                self.flow(cell.children, rtl, inner, style)
+                if not head
+                else self.inline(cell.children, style, rtl, inner, _State(bold=True))
+            )
+            grid[r][c] = content or ""
+            if head:
+                commands.append(
+                    ("BACKGROUND", (c, r), (c + colspan - 1, r + rowspan - 1), TABLE_HEAD_BG)
+                )
+            if rowspan > 1 or colspan > 1:
+                commands.append(("SPAN", (c, r), (c + colspan - 1, r + rowspan - 1)))
 
 
 def _span(value: str | None, limit: int) -> int:

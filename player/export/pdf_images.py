@@ -12,10 +12,11 @@ import binascii
 import io
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image as PILImage
-from reportlab.platypus import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable
 
 from player.package import CoursePackage
 
@@ -31,6 +32,7 @@ class Picture:
     data: bytes  # PNG or JPEG bytes reportlab reads directly
     width_px: int
     height_px: int
+    reader: ImageReader = field(compare=False, repr=False)
 
 
 class ImageStore:
@@ -79,22 +81,48 @@ def _picture(raw: bytes, label: str) -> Picture | None:
             image.load()
             width, height = image.size
             if image.format in ("PNG", "JPEG"):
-                return Picture(raw, width, height)
+                return Picture(raw, width, height, ImageReader(io.BytesIO(raw)))
             # GIF (first frame), WebP…: re-encode losslessly as PNG for reportlab.
             converted = image.convert(
                 "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
             )
             out = io.BytesIO()
             converted.save(out, format="PNG", optimize=False)
-            return Picture(out.getvalue(), width, height)
+            data = out.getvalue()
+            return Picture(data, width, height, ImageReader(io.BytesIO(data)))
     except Exception:  # Pillow raises many kinds of errors for bad data
         log.info("image %s could not be decoded; a placeholder is shown instead", label)
         return None
 
 
-def flowable(picture: Picture, max_width: float, max_height: float) -> Image:
+class PictureFlowable(Flowable):
+    """An image drawn from a reader shared by every use of the same asset.
+
+    reportlab's ``Image`` flowable makes its own reader, which decodes the image again for each
+    use and keeps every decoded copy until the document is saved; one reader per asset decodes
+    it once, and the PDF holds it once.
+    """
+
+    def __init__(self, reader: ImageReader, width: float, height: float) -> None:
+        super().__init__()
+        self.reader = reader
+        self.width = width
+        self.height = height
+        self.hAlign = "CENTER"
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self.width > availWidth:  # a narrower column than planned (a table cell)
+            self.height *= availWidth / self.width
+            self.width = availWidth
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height, mask="auto")
+
+
+def flowable(picture: Picture, max_width: float, max_height: float) -> PictureFlowable:
     """The picture at its natural size (96 dpi), scaled down to fit the box."""
     width = picture.width_px * PX_TO_PT
     height = picture.height_px * PX_TO_PT
     scale = min(1.0, max_width / width if width else 1.0, max_height / height if height else 1.0)
-    return Image(io.BytesIO(picture.data), width=width * scale, height=height * scale)
+    return PictureFlowable(picture.reader, width * scale, height * scale)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -19,9 +20,10 @@ MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 24 * mm
 FRAME_WIDTH = PAGE_SIZE[0] - 2 * MARGIN_X
 FRAME_HEIGHT = PAGE_SIZE[1] - MARGIN_TOP - MARGIN_BOTTOM
-FRAME_PADDING = 6  # reportlab's default Frame padding, on every side
+FRAME_PADDING = 6  # reportlab's default Frame padding: left, right, top
+FRAME_PADDING_BOTTOM = 14  # room for a box's padding above the footer rule
 TEXT_WIDTH = FRAME_WIDTH - 2 * FRAME_PADDING
-TEXT_HEIGHT = FRAME_HEIGHT - 2 * FRAME_PADDING
+TEXT_HEIGHT = FRAME_HEIGHT - FRAME_PADDING - FRAME_PADDING_BOTTOM
 
 BOX_PADDING = 8  # inside callouts, quotes, objectives
 
@@ -32,6 +34,7 @@ LINK = colors.HexColor("#1a5fb4")
 CODE_BG = colors.HexColor("#f3f4f6")
 TABLE_HEAD_BG = colors.HexColor("#eef0f3")
 OBJECTIVES_BG = colors.HexColor("#f5f6f8")
+QUOTE_BG = colors.HexColor("#f9fafb")
 UNSUPPORTED_BG = colors.HexColor("#eeeeee")
 
 # Callout variant → (background tint, accent bar).
@@ -43,6 +46,32 @@ CALLOUT_COLOURS = {
 
 BODY_SIZE = 10.5
 CODE_SIZE = 8.5
+
+
+BOX_INSET = (6, 8, 7, 11)  # top, right, bottom, left padding of a box paragraph (bar side: 11)
+
+
+@cache
+def box_style(
+    base: ParagraphStyle, background: Color, accent: Color | None, rtl: bool
+) -> ParagraphStyle:
+    """``base`` as a shaded box (``BoxParagraph``): padding inside the frame, an accent bar."""
+    top, right, bottom, left = BOX_INSET
+    if rtl:
+        left, right = right, left
+    style = ParagraphStyle(
+        f"{base.name}-box-{background.hexval()}-{accent.hexval() if accent else 'none'}",
+        parent=base,
+        backColor=background,
+        borderPadding=(top, right, bottom, left),
+        leftIndent=base.leftIndent + left,
+        rightIndent=base.rightIndent + right,
+        spaceBefore=top + 6,
+        spaceAfter=bottom + 8,
+    )
+    style.accentColor = accent  # read by BoxParagraph
+    style.accentSide = "right" if rtl else "left"
+    return style
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +121,10 @@ def styles(rtl: bool = False) -> Styles:
 
     return Styles(
         body=style("body"),
-        h1=style("h1", fontName=SANS_BOLD, fontSize=20, leading=25, spaceAfter=4, keepWithNext=1),
-        h2=style("h2", fontName=SANS_BOLD, fontSize=15, leading=19, spaceBefore=10, spaceAfter=5,
-                 keepWithNext=1),
-        h3=style("h3", fontName=SANS_BOLD, fontSize=12.5, leading=16, spaceBefore=8, spaceAfter=4,
-                 keepWithNext=1),
-        h4=style("h4", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3,
-                 keepWithNext=1),
+        h1=style("h1", fontName=SANS_BOLD, fontSize=20, leading=25, spaceAfter=4),
+        h2=style("h2", fontName=SANS_BOLD, fontSize=15, leading=19, spaceBefore=10, spaceAfter=5),
+        h3=style("h3", fontName=SANS_BOLD, fontSize=12.5, leading=16, spaceBefore=8, spaceAfter=4),
+        h4=style("h4", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3),
         lesson_meta=style("lesson-meta", fontSize=9, leading=12, textColor=MUTED, spaceAfter=10),
         label=style("label", fontName=SANS_BOLD, spaceAfter=2),
         list_item=style("list-item", spaceAfter=2),

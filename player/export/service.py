@@ -201,7 +201,7 @@ class _TempFile:
                     folder=self.dest.parent
                 )
             )
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(self.path, flags, 0o666)
         except OSError as error:

@@ -1,0 +1,327 @@
+"""Export benchmark: a generated 200-lesson, ~4.5 MB course exported to PDF and to LMS.
+
+Run explicitly (it is not collected by the default test run)::
+
+    .venv/bin/python -m tests.bench.bench_export              # 200 lessons, ~4.5 MB, 3 runs each
+    .venv/bin/python -m tests.bench.bench_export --quick      # 40 lessons, 1 run each
+    .venv/bin/pytest tests/bench/bench_export.py -s           # the quick mode, as a test
+
+Each measurement runs in its own Python process, so that its peak memory (``ru_maxrss``, which
+includes the interpreter and the imported libraries) is its own. Baselines, measured in the same
+run on the same package:
+
+- PDF: reportlab laying out the same text (every title, objective, paragraph, list item, code line,
+  quote, callout, Markdown and HTML text) as plain ``Paragraph``s of one style with
+  ``SimpleDocTemplate.build``: no styling logic, no contents, no bookmarks.
+- LMS: ``zipfile`` writing the same entries (the bytes of our ZIP's files) with ZIP_DEFLATED.
+
+Targets: PDF within 1.5x of its baseline, LMS within 2x of its baseline, peak memory < 400 MB.
+``export_course`` (guards, store read, fsync, audit) is measured as well, for information.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+LESSONS = 200
+TARGET_BYTES = 4_500_000
+PDF_TARGET = 1.5
+LMS_TARGET = 2.0
+MEMORY_TARGET_MB = 400
+
+_SENTENCES = (
+    "Every change you make to a project tells a story, and version control keeps that story. ",
+    "A commit records a snapshot of the whole tree together with who made it and why. ",
+    "Branches are cheap names for commits, so you can try an idea without risking the main line. ",
+    "When two people change the same lines, Git stops and asks you to decide what the file says. ",
+    "Straße, Größe, naïve café: Καλημέρα κόσμε, Съешь же ещё этих мягких французских булок. ",
+)
+
+
+def _png(width: int, height: int) -> str:
+    from PIL import Image
+
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height))
+    pixels = image.load()
+    assert pixels is not None
+    for x in range(width):
+        for y in range(height):
+            pixels[x, y] = ((x * 7) % 256, (y * 5) % 256, ((x + y) * 3) % 256)
+    image.save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def make_course(lessons: int = LESSONS, target: int = TARGET_BYTES) -> bytes:
+    """A valid published package of ``lessons`` lessons and about ``target`` bytes of JSON."""
+    assets = {f"figure-{n}.png": {"mediaType": "image/png", "data": _png(240, 120)} for n in range(4)}
+    fixed = len(json.dumps(assets))
+    per_lesson = max(2_000, (target - fixed) // lessons)
+    data_lessons = []
+    for index in range(lessons):
+        blocks: list[dict[str, Any]] = [
+            {"type": "heading", "level": 2, "text": f"Part {index + 1}: the idea"},
+            {"type": "list", "ordered": index % 2 == 0,
+             "items": [f"Point {k} of lesson {index + 1}" for k in range(4)]},
+            {"type": "code", "language": "shell",
+             "code": "git init demo\ncd demo\ngit add README.md\ngit commit -m 'First commit'\n"
+                     + "echo " + "x" * 140},
+            {"type": "callout", "variant": ("note", "tip", "warning")[index % 3],
+             "title": "Remember", "text": _SENTENCES[index % 4] * 2},
+            {"type": "quote", "text": "Talk is cheap. Show me the code.", "cite": "Linus Torvalds"},
+            {"type": "image", "asset": f"figure-{index % 4}.png", "alt": "a figure",
+             "caption": f"Figure {index + 1}"},
+            {"type": "markdown",
+             "markdown": "Run `git log` to see **your** commit.\n\n1. `git status`\n2. `git diff`\n\n"
+                         "> Read the [Pro Git book](https://git-scm.com/book) later."},
+            {"type": "html",
+             "html": "<p>Conflicts look like <code>&lt;&lt;&lt; HEAD</code>.</p><table><tr><th>Marker"
+                     "</th><th>Meaning</th></tr><tr><td>=======</td><td>separator</td></tr></table>"},
+        ]  # fmt: skip
+        size = len(json.dumps(blocks))
+        paragraph = 0
+        while size < per_lesson:
+            text = "".join(_SENTENCES[(index + paragraph + k) % 5] for k in range(6))
+            blocks.insert(1 + paragraph % 6, {"type": "paragraph", "text": text})
+            size += len(text.encode("utf-8")) + 32
+            paragraph += 1
+        data_lessons.append(
+            {
+                "index": index,
+                "id": f"les_{index}",
+                "title": f"Lesson {index + 1}: working with history",
+                "objectives": ["Explain what a commit records", "Create and merge a branch"],
+                "estimatedMinutes": 10,
+                "blocks": blocks,
+            }
+        )
+    package = {
+        "schemaVersion": 1,
+        "id": "pkg_bench_export_v1",
+        "courseId": "bench-export",
+        "version": 1,
+        "status": "PUBLISHED",
+        "title": "Benchmark course: version control in depth",
+        "language": "en",
+        "summary": "A generated course for the export benchmark.",
+        "publishedAt": "2026-09-14T08:00:00Z",
+        "authors": ["Benchmark"],
+        "lessons": data_lessons,
+        "assets": assets,
+    }
+    return json.dumps(package, ensure_ascii=False).encode("utf-8")
+
+
+# --- one measurement per process -----------------------------------------------------------------
+
+
+def _texts(raw: bytes) -> list[str]:
+    """Every piece of text of the package, as the PDF shows it, for the baseline."""
+    from player.package import parse_package
+    from player.package.blocks import (
+        Callout,
+        Code,
+        Heading,
+        Html,
+        Image,
+        ListBlock,
+        Markdown,
+        Paragraph,
+        Quote,
+        parse_block,
+    )
+    from player.render.sanitize import clean_fragment, markdown_to_html
+
+    package = parse_package(raw).package
+    texts = [package.title, package.summary]
+    for lesson in package.lessons:
+        texts.append(lesson.title)
+        texts.extend(lesson.objectives)
+        for block in map(parse_block, lesson.blocks):
+            match block:
+                case Heading() | Paragraph():
+                    texts.append(block.text)
+                case ListBlock():
+                    texts.extend(block.items)
+                case Code():
+                    texts.extend(block.code.split("\n"))
+                case Quote():
+                    texts.extend([block.text, block.cite or ""])
+                case Callout():
+                    texts.extend([block.title or "", block.text])
+                case Image():
+                    texts.append(block.caption or "")
+                case Markdown():
+                    texts.append(_strip_tags(clean_fragment(markdown_to_html(block.markdown))))
+                case Html():
+                    texts.append(_strip_tags(clean_fragment(block.html)))
+    return [t for t in texts if t.strip()]
+
+
+def _strip_tags(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _measure(kind: str, package_path: Path, work: Path) -> dict[str, Any]:
+    raw = package_path.read_bytes()
+    out = io.BytesIO()
+    if kind == "pdf-baseline":
+        from xml.sax.saxutils import escape
+
+        from reportlab.lib.styles import getSampleStyleSheet
+        from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+        from player.export.fonts import SANS, register_fonts
+
+        register_fonts()
+        texts = _texts(raw)
+        style = getSampleStyleSheet()["Normal"]
+        style.fontName = SANS
+        start = time.perf_counter()
+        story = [Paragraph(escape(text), style) for text in texts]
+        SimpleDocTemplate(out, invariant=1).build(story)
+        seconds = time.perf_counter() - start
+    elif kind in ("pdf", "lms"):
+        from player.export.fonts import register_fonts
+        from player.export.lms import build_lms
+        from player.export.pdf import build_pdf
+        from player.package import parse_package
+
+        register_fonts()
+        parsed = parse_package(raw)
+        start = time.perf_counter()
+        (build_pdf if kind == "pdf" else build_lms)(parsed, out)
+        seconds = time.perf_counter() - start
+        if kind == "lms":
+            (work / "lms.zip").write_bytes(out.getvalue())
+    elif kind == "lms-baseline":
+        with zipfile.ZipFile(work / "lms.zip") as ours:
+            entries = [(name, ours.read(name)) for name in ours.namelist()]
+        start = time.perf_counter()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in entries:
+                archive.writestr(name, data)
+        seconds = time.perf_counter() - start
+    elif kind in ("pdf-service", "lms-service"):
+        from player.export import export_course
+        from player.services import packages, profiles, progress
+        from player.store.db import Store
+
+        store = Store(work / f"store-{kind}")
+        guest = profiles.ensure_guest(store)
+        packages.import_bytes(store, raw)
+        progress.enroll(store, guest, "bench-export")
+        fmt = kind.split("-")[0]
+        start = time.perf_counter()
+        result = export_course(store, guest, "bench-export", fmt, work / f"out.{fmt}")
+        seconds = time.perf_counter() - start
+        out.write(b"x" * result.size_bytes)
+        store.close()
+    else:
+        raise SystemExit(f"unknown measurement {kind}")
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"seconds": seconds, "peak_mb": peak_kib / 1024, "bytes": out.tell()}
+
+
+def _run(kind: str, package: Path, work: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_export", "--measure", kind,
+         "--package", str(package), "--work", str(work)],
+        capture_output=True, text=True, check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_benchmark(lessons: int, target: int, repeat: int) -> dict[str, dict[str, float]]:
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
+        work = Path(folder)
+        package = work / "course.json"
+        package.write_bytes(make_course(lessons, target))
+        size = package.stat().st_size
+        print(f"course: {lessons} lessons, {size:,} bytes of JSON; {repeat} run(s) each, median")
+        kinds = ("pdf-baseline", "pdf", "lms", "lms-baseline", "pdf-service", "lms-service")
+        figures: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+        for _ in range(repeat):
+            for kind in kinds:
+                figures[kind].append(_run(kind, package, work))
+        summary = {
+            kind: {
+                "seconds": statistics.median(r["seconds"] for r in runs),
+                "peak_mb": max(r["peak_mb"] for r in runs),
+                "bytes": runs[-1]["bytes"],
+            }
+            for kind, runs in figures.items()
+        }
+    print(f"{'measurement':<14}{'time (s)':>10}{'ratio':>8}{'peak MB':>10}{'output':>14}")
+    rows = [
+        ("pdf-baseline", None),
+        ("pdf", "pdf-baseline"),
+        ("pdf-service", "pdf-baseline"),
+        ("lms-baseline", None),
+        ("lms", "lms-baseline"),
+        ("lms-service", "lms-baseline"),
+    ]
+    for kind, base in rows:
+        figure = summary[kind]
+        ratio = f"{figure['seconds'] / summary[base]['seconds']:.2f}x" if base else "-"
+        print(
+            f"{kind:<14}{figure['seconds']:>10.2f}{ratio:>8}{figure['peak_mb']:>10.0f}"
+            f"{int(figure['bytes']):>14,}"
+        )
+    pdf_ratio = summary["pdf"]["seconds"] / summary["pdf-baseline"]["seconds"]
+    lms_ratio = summary["lms"]["seconds"] / summary["lms-baseline"]["seconds"]
+    peak = max(summary[k]["peak_mb"] for k in ("pdf", "lms", "pdf-service", "lms-service"))
+    verdict = [
+        f"PDF {pdf_ratio:.2f}x (target ≤ {PDF_TARGET}x): {'ok' if pdf_ratio <= PDF_TARGET else 'MISSED'}",
+        f"LMS {lms_ratio:.2f}x (target ≤ {LMS_TARGET}x): {'ok' if lms_ratio <= LMS_TARGET else 'MISSED'}",
+        f"peak {peak:.0f} MB (target < {MEMORY_TARGET_MB} MB): "
+        f"{'ok' if peak < MEMORY_TARGET_MB else 'MISSED'}",
+    ]
+    print("\n".join(verdict))
+    return summary
+
+
+def test_export_benchmark_quick() -> None:
+    summary = run_benchmark(40, TARGET_BYTES // 5, 1)
+    assert summary["pdf"]["bytes"] > 0 and summary["lms"]["bytes"] > 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="40 lessons, ~0.9 MB, one run")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--package", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        print(json.dumps(_measure(args.measure, args.package, args.work)))
+        return
+    if args.quick:
+        run_benchmark(40, TARGET_BYTES // 5, 1)
+    else:
+        run_benchmark(LESSONS, TARGET_BYTES, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
