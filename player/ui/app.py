@@ -22,10 +22,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from player.config import APP_AUTHOR, APP_ID, APP_NAME, resources_dir, setup_logging
 from player.i18n import _
+from player.policy import LabPolicy
 from player.settings import Settings
 from player.store.db import Store
 from player.ui import theme
 from player.ui.main_window import MainWindow
+from player.ui.theme import theme_choice
+
+__all__ = ["FIRST_PAINT_ENV", "app_icon", "create_application", "run", "theme_choice"]
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +49,13 @@ def app_icon(resources: Path | None = None) -> QIcon:
     return icon
 
 
-def create_application(argv: list[str] | None = None, *, dark: bool | None = None) -> QApplication:
+def create_application(
+    argv: list[str] | None = None, *, dark: bool | None = None, language: str = ""
+) -> QApplication:
     """The QApplication with the player's names, icon, style and palette (reused if it exists).
 
-    ``dark``: None follows the system's colour scheme.
+    ``dark``: None follows the system's colour scheme. ``language``: the UI language of the
+    settings ("de"); Qt's own strings and date formats follow it ("": the system's locale).
     """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
@@ -60,16 +67,34 @@ def create_application(argv: list[str] | None = None, *, dark: bool | None = Non
     icon = app_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)
-    _install_qt_translations(app)
+    install_qt_translations(app, language)
     theme.apply_theme(app, dark)
     return app
 
 
-def _install_qt_translations(app: QApplication) -> None:
+_qt_translator: QTranslator | None = None
+
+
+def install_qt_translations(app: QApplication, language: str = "") -> QLocale:
+    """Make Qt's strings (standard buttons, context menus) and ``QLocale()`` follow ``language``.
+
+    ``language`` is the settings' choice ("de", "de_AT"); "" keeps the system's locale. Returns
+    the locale in use.
+    """
+    global _qt_translator
+    locale = QLocale(language) if language else QLocale.system()
+    if language and locale.language() == QLocale.Language.C:
+        locale = QLocale.system()
+    QLocale.setDefault(locale)
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
     translator = QTranslator(app)
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(), "qtbase", "_", path):
+    if translator.load(locale, "qtbase", "_", path):
         app.installTranslator(translator)
+        _qt_translator = translator
+    return locale
 
 
 class _FirstPaint(QObject):
@@ -94,13 +119,6 @@ class _FirstPaint(QObject):
         return False
 
 
-def theme_choice(settings: Settings | None) -> bool | None:
-    """The settings' theme as ``apply_theme`` takes it: None follows the system."""
-    if settings is None or settings.theme not in ("light", "dark"):
-        return None
-    return settings.theme == "dark"
-
-
 def run(
     store: Store,
     profile_id: str | None = None,
@@ -108,31 +126,37 @@ def run(
     argv: list[str] | None = None,
     kiosk: bool = False,
     settings: Settings | None = None,
+    policy: LabPolicy | None = None,
 ) -> int:
     """Open the main window on ``store`` and run until it closes; returns the exit status.
 
-    ``settings``: the settings in force (its theme: system, light or dark). ``kiosk``: full
-    screen and no file import; the exit PIN and the idle timer of docs/kiosk.md are not part of
-    this window yet.
+    ``settings``: the settings in force (the person's with the lab policy's on top; loaded from
+    the settings file when None). ``policy``: the lab provisioning file (kiosk idle time, exit
+    PIN, locked settings). ``kiosk``: ``--kiosk`` or the policy's ``kiosk.enabled``: full screen,
+    one learner after the other, leaving needs the PIN (docs/kiosk.md).
     """
     setup_logging()
+    if settings is None:
+        settings = Settings.load().with_policy(policy)
     dark = theme_choice(settings)
-    app = create_application(argv if argv is not None else sys.argv, dark=dark)
+    app = create_application(
+        argv if argv is not None else sys.argv,
+        dark=dark,
+        language=settings.effective_language(),
+    )
     samples = resources_dir() / "samples"
     window = MainWindow(
         store,
         samples_dir=samples if samples.is_dir() else None,
-        follow_system_theme=dark is None,
+        settings=settings,
+        policy=policy,
         kiosk=kiosk,
     )
     target = os.environ.get(FIRST_PAINT_ENV)
     if target:
         watcher = _FirstPaint(window, target)
         app.installEventFilter(watcher)
-    if kiosk:
-        window.showFullScreen()
-    else:
-        window.show()
+    window.show_window()
     window.start(profile_id)
     status = app.exec()
     window.save_window_state()

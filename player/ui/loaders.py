@@ -2,23 +2,36 @@
 
 Each returns an immutable value the UI thread then shows. They run in a pool thread, so they
 never touch a widget; they only call the core's services (which guard every content read).
+The long ones take ``progress(done, total, message)`` (``run_in_background`` passes it; the
+status bar's progress bar shows it) and say what they are doing before they start.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from player.errors import CourseNotDownloaded, LessonNotFound
+from player.i18n import _
 from player.package import CoursePackage
 from player.render import RenderOptions, render_lesson_html
-from player.services import packages, progress
+from player.services import packages
+from player.services import progress as progress_service
 from player.services.access import CourseAccess
 from player.services.learn import LOCKED, NOT_DOWNLOADED, READY, CourseSummary, LearnService
 from player.services.progress import CourseProgress
 from player.store.db import Store
 from player.store.models import Profile
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, message)``; ``total == 0``: busy, no measure of how far."""
+
+
+def _busy(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(0, 0, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +104,10 @@ def refreshed(
     )
 
 
-def load_course(store: Store, profile: Profile, summary: CourseSummary) -> CourseDetails:
+def load_course(
+    store: Store, profile: Profile, summary: CourseSummary, progress: Progress | None = None
+) -> CourseDetails:
+    _busy(progress, _("Opening “{title}”…").format(title=summary.title))
     service = LearnService(store, profile)
     access = service.access(summary.course_id)
     package: CoursePackage | None = None
@@ -100,7 +116,7 @@ def load_course(store: Store, profile: Profile, summary: CourseSummary) -> Cours
             package = service.get_course(summary.course_id)
         except CourseNotDownloaded:
             package = None
-    course_progress = progress.get_progress(store, profile, summary.course_id)
+    course_progress = progress_service.get_progress(store, profile, summary.course_id)
     return CourseDetails(
         summary=refreshed(summary, access, course_progress, has_package=package is not None),
         package=package,
@@ -109,9 +125,15 @@ def load_course(store: Store, profile: Profile, summary: CourseSummary) -> Cours
 
 
 def load_lesson(
-    store: Store, profile: Profile, summary: CourseSummary, index: int, dark: bool
+    store: Store,
+    profile: Profile,
+    summary: CourseSummary,
+    index: int,
+    dark: bool,
+    progress: Progress | None = None,
 ) -> LessonView:
     """Read (guarded: a locked course raises ``PurchaseRequired``) and render one lesson."""
+    _busy(progress, _("Opening lesson {n}…").format(n=index + 1))
     service = LearnService(store, profile)
     package = service.get_course(summary.course_id)
     if not 0 <= index < len(package.lessons):
@@ -120,7 +142,7 @@ def load_lesson(
         package, package.lessons[index], RenderOptions(for_qt=True, dark=dark)
     )
     access = service.access(summary.course_id)
-    course_progress = progress.get_progress(store, profile, summary.course_id)
+    course_progress = progress_service.get_progress(store, profile, summary.course_id)
     return LessonView(
         summary=refreshed(summary, access, course_progress, has_package=True),
         package=package,
@@ -135,14 +157,17 @@ def set_completed(
     store: Store, profile: Profile, summary: CourseSummary, index: int, completed: bool
 ) -> CourseDetails:
     """Mark a lesson complete or not (``NotEnrolled`` without an enrollment); the new state."""
-    progress.set_lesson_completed(store, profile, summary.course_id, index, completed)
+    progress_service.set_lesson_completed(store, profile, summary.course_id, index, completed)
     return load_course(store, profile, summary)
 
 
 def enroll(store: Store, profile: Profile, summary: CourseSummary) -> CourseDetails:
-    progress.enroll(store, profile, summary.course_id)
+    progress_service.enroll(store, profile, summary.course_id)
     return load_course(store, profile, summary)
 
 
-def import_course(store: Store, path: Path) -> packages.ImportResult:
+def import_course(
+    store: Store, path: Path, progress: Progress | None = None
+) -> packages.ImportResult:
+    _busy(progress, _("Importing “{name}”…").format(name=path.name))
     return packages.import_file(store, path)

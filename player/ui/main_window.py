@@ -6,20 +6,27 @@ Structure::
       central: QStackedWidget  root
         ├─ SignInPage          who is learning (start with several learners; File → Switch learner)
         └─ QSplitter           splitter
-             ├─ CatalogPanel   catalog (moves into ``content`` below NARROW_WIDTH)
+             ├─ CatalogPanel   catalog (moves into ``content`` below NARROW_WIDTH: layout.py)
              └─ QStackedWidget content: CourseOverview | ReaderView (| CatalogPanel when narrow)
-      status bar: messages · ``sync_status_area`` (hook) · the learner's name
+      status bar: messages · task progress · ``sync_status_area`` (hook) · the learner's name
+                  (· Sign out, in kiosk mode)
 
 The window is a controller: screens emit what the learner asked for, the window runs the work
 through its ``TaskGroup`` (reads on the shared pool, writes on a one-thread pool: one writer)
 and shows the results. Results that arrive after the learner changed are dropped.
 
+``self.settings``: the core ``Settings`` in force (preferences.py; File → Settings…);
+``self.ui_state``: the geometry only. Kiosk mode: kiosk.py; the wide/narrow switch: layout.py;
+File → Import…: importer.py; the status bar: statusbar.py.
+
 Hook points for later changes:
 - Buy: ``self.overview.buy_requested(course_id)``; call ``self.overview.set_buy_available(True)``
   when the sync work provides purchasing, then ``self.refresh_catalog(select=course_id)``.
 - Sync status: put a widget in the status bar with ``self.add_status_widget(widget)`` (it goes into
-  ``self.sync_status_area``, left of the learner's name).
-- Export: ``self.overview.export_requested(course_id)``; ``self.overview.set_export_available(True)``.
+  ``self.sync_status_area``, left of the learner's name). ``signed_out`` says when a learner's
+  session ended (kiosk): forget what the widget shows of them.
+- Export: ``self.overview.export_requested(course_id)``; ``self.overview.set_export_available(True)``
+  unless ``self.kiosk`` (no export in kiosk mode).
 - Server sign-in: ``self.sign_in.sign_in_requested``; ``self.sign_in.set_sign_in_available(True)``;
   after a sign-in, ``self.set_profile(profile)``.
 """
@@ -32,13 +39,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -48,34 +51,41 @@ from PySide6.QtWidgets import (
 
 from player.errors import NotEnrolled
 from player.i18n import _
+from player.policy import LabPolicy
 from player.services import profiles
 from player.services.learn import CourseSummary
-from player.services.packages import ImportResult
+from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
-from player.ui import loaders, theme
+from player.ui import importer, loaders, theme
 from player.ui.catalog.panel import CatalogPanel
 from player.ui.errors import ask_to_enroll, show_error, show_status
+from player.ui.kiosk import KioskController, close_open_dialogs
+from player.ui.layout import NARROW_WIDTH, WindowLayout
 from player.ui.loaders import CourseDetails, LessonView
 from player.ui.menus import build_menus
 from player.ui.overview.view import CourseOverview
+from player.ui.preferences import Preferences
 from player.ui.profiles.signin import SignInPage
 from player.ui.reader.view import ReaderView
 from player.ui.settings import UiSettings
+from player.ui.statusbar import StatusArea
 from player.ui.tasks import Pool, TaskGroup
 
 log = logging.getLogger(__name__)
 
-NARROW_WIDTH = 600
+__all__ = ["NARROW_WIDTH", "MainWindow"]
+
 DEFAULT_SIZE = (1100, 720)
-SIDEBAR_WIDTH = 320
 
 
 class MainWindow(QMainWindow):
     profile_changed = Signal(str)
+    signed_out = Signal()  # a learner's session ended (kiosk): nothing of them is shown now
     catalog_loaded = Signal()
     course_shown = Signal(str)
     lesson_shown = Signal(str, int)
+    settings_applied = Signal()
 
     def __init__(
         self,
@@ -83,7 +93,9 @@ class MainWindow(QMainWindow):
         *,
         samples_dir: Path | None = None,
         pool: Pool | None = None,
-        settings: UiSettings | None = None,
+        settings: Settings | None = None,
+        policy: LabPolicy | None = None,
+        ui_state: UiSettings | None = None,
         follow_system_theme: bool = True,
         kiosk: bool = False,
     ) -> None:
@@ -91,14 +103,25 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.store = store
         self.profile: Profile | None = None
-        self.settings = settings or UiSettings()
-        self.kiosk = kiosk  # no file import (docs/kiosk.md); run() shows the window full screen
+        self.policy = policy
+        self.preferences = Preferences(
+            self, settings if settings is not None else Settings.load().with_policy(policy)
+        )
+        self.ui_state = ui_state or UiSettings()
         self._samples_dir = samples_dir
-        self.tasks = TaskGroup(self, lambda error: show_error(self, error), pool=pool)
+        self.status_area = StatusArea(self)
+        self.task_progress = self.status_area.task_progress
+        self.sync_status_area = self.status_area.sync_area
+        self.learner_label = self.status_area.learner_label
+        self.tasks = TaskGroup(
+            self,
+            lambda error: show_error(self, error),
+            pool=pool,
+            track=self.task_progress.track,
+        )
         self._course_request: str | None = None
         self._lesson_request: tuple[str, int] | None = None
-        self._narrow = False
-        self._wide_splitter_state = self.settings.splitter_state
+        self.kiosk_mode: KioskController | None = None
 
         self.setWindowTitle(_("Course Player"))
         self.setMinimumSize(320, 360)
@@ -116,13 +139,15 @@ class MainWindow(QMainWindow):
         self.overview.back_requested.connect(self.show_catalog_page)
         self.overview.enroll_requested.connect(self.enroll)
         self.overview.lesson_requested.connect(self.open_lesson)
-        self.reader = ReaderView(self, zoom=self.settings.reader_zoom)
+        self.reader = ReaderView(
+            self, zoom=self.settings.text_zoom, zoom_choices=self.settings.text_zoom_choices
+        )
         self.reader.setAccessibleName(_("Lesson reader"))
         self.reader.back_requested.connect(self._back_to_overview)
         self.reader.lesson_requested.connect(self.open_lesson)
         self.reader.completion_requested.connect(self.set_lesson_completed)
         self.reader.finished_reading.connect(self._on_finished_reading)
-        self.reader.zoom_changed.connect(self._on_zoom_changed)
+        self.reader.zoom_changed.connect(self.preferences.zoom_changed)
         self.reader.link_refused.connect(self._on_link_refused)
         self.reader.browser.highlighted.connect(self._on_link_hovered)
 
@@ -145,25 +170,22 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.splitter)
         self.setCentralWidget(self.root)
 
-        # --- status bar
-        self.sync_status_area = QWidget(self)
-        self.sync_status_area.setObjectName("syncStatusArea")
-        self.sync_status_area.setAccessibleName(_("Sync status"))
-        area_layout = QHBoxLayout(self.sync_status_area)
-        area_layout.setContentsMargins(0, 0, 0, 0)
-        area_layout.setSpacing(6)
-        self.learner_label = QLabel(self)
-        self.learner_label.setObjectName("learnerLabel")
-        self.learner_label.setAccessibleName(_("Current learner"))
-        self.statusBar().addPermanentWidget(self.sync_status_area)
-        self.statusBar().addPermanentWidget(self.learner_label)
-
         self._build_menus()
+        self.layout_mode = WindowLayout(
+            self,
+            splitter=self.splitter,
+            content=self.content,
+            catalog=self.catalog,
+            home=self.overview,
+            sidebar_action=self.sidebar_action,
+        )
         self._restore_window()
         if follow_system_theme:
             hints = QGuiApplication.styleHints()
             if hasattr(hints, "colorSchemeChanged"):
-                hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
+                hints.colorSchemeChanged.connect(self.preferences.system_colours_changed)
+        if kiosk:
+            self.kiosk_mode = KioskController(self, policy)
 
     # --- menus -------------------------------------------------------------------------------
 
@@ -172,6 +194,7 @@ class MainWindow(QMainWindow):
             self,
             import_course=self.import_course,
             switch_learner=self.switch_learner,
+            open_settings=self.preferences.open_dialog,
             zoom_in=self.reader.zoom_in,
             zoom_out=self.reader.zoom_out,
             zoom_reset=self.reader.zoom_reset,
@@ -180,25 +203,43 @@ class MainWindow(QMainWindow):
         )
         self.import_action = self.menus.import_action
         self.switch_action = self.menus.switch_action
+        self.settings_action = self.menus.settings_action
+        self.quit_action = self.menus.quit_action
         self.zoom_in_action = self.menus.zoom_in_action
         self.zoom_out_action = self.menus.zoom_out_action
         self.zoom_reset_action = self.menus.zoom_reset_action
         self.sidebar_action = self.menus.sidebar_action
-        self.sidebar_action.setChecked(self.settings.sidebar_visible)
-        self.catalog.setVisible(self.settings.sidebar_visible)
+        self.sidebar_action.setChecked(self.ui_state.sidebar_visible)
+        self.catalog.setVisible(self.ui_state.sidebar_visible)
 
     # --- hooks ---------------------------------------------------------------------------------
 
     def add_status_widget(self, widget: QWidget) -> None:
         """Put a widget (e.g. the sync status) in the status bar, left of the learner's name."""
-        layout = self.sync_status_area.layout()
-        assert layout is not None
-        layout.addWidget(widget)
+        self.status_area.add_sync_widget(widget)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (``player.settings.Settings``; File → Settings…)."""
+        return self.preferences.settings
+
+    @property
+    def kiosk(self) -> bool:
+        """Kiosk mode is on (until the technician leaves it with the PIN)."""
+        return self.kiosk_mode is not None and self.kiosk_mode.active
+
+    def show_window(self) -> None:
+        """Show the window: full screen in kiosk mode."""
+        if self.kiosk:
+            self.showFullScreen()
+        else:
+            self.show()
 
     # --- learners -----------------------------------------------------------------------------
 
     def start(self, profile_id: str | None = None) -> None:
-        """Choose the learner (asking when several share this computer) and fill the catalog."""
+        """Choose the learner (asking when several share this computer, and always in kiosk
+        mode) and fill the catalog."""
         if profile_id is not None:
             try:
                 self.set_profile(profiles.get_profile(self.store, profile_id))
@@ -206,17 +247,20 @@ class MainWindow(QMainWindow):
             except Exception as error:
                 show_error(self, error)
         known = profiles.list_profiles(self.store)
-        if len(known) > 1:
+        if len(known) > 1 or self.kiosk:
             self.show_sign_in(cancellable=False)
         else:
             self.set_profile(known[0] if known else profiles.ensure_guest(self.store))
 
     def show_sign_in(self, *, cancellable: bool) -> None:
         known = profiles.list_profiles(self.store)
-        current = self.profile.id if self.profile else profiles.last_used(self.store).id
-        self.sign_in.set_profiles(known, current=current, cancellable=cancellable)
+        if self.kiosk_mode is not None and self.kiosk:
+            self.kiosk_mode.fill_sign_in(known)
+        else:
+            current = self.profile.id if self.profile else profiles.last_used(self.store).id
+            self.sign_in.set_profiles(known, current=current, cancellable=cancellable)
         self.root.setCurrentWidget(self.sign_in)
-        self._set_learner_actions_enabled(False)
+        self.refresh_learner_actions()
 
     def switch_learner(self) -> None:
         self.show_sign_in(cancellable=self.profile is not None)
@@ -234,15 +278,8 @@ class MainWindow(QMainWindow):
 
     def set_profile(self, profile: Profile) -> None:
         """Make ``profile`` the learner: every view of the previous learner is cleared first."""
-        self.tasks.reset()  # nothing started for the previous learner reaches the views
+        self._forget_learner()
         self.profile = profile
-        self._course_request = None
-        self._lesson_request = None
-        self.catalog.clear()
-        self.overview.clear()
-        self.reader.clear()
-        self.statusBar().clearMessage()
-        self.content.setCurrentWidget(self.catalog if self._narrow else self.overview)
         self.setWindowTitle(_("Course Player — {name}").format(name=profile.displayName))
         self.learner_label.setText(profile.displayName)
         self._show_main_area()
@@ -250,16 +287,43 @@ class MainWindow(QMainWindow):
         self.refresh_catalog(install_samples=True)
         self.profile_changed.emit(profile.id)
 
+    def sign_out(self) -> None:
+        """End the learner's session: dialogs closed, every view of them cleared, then the
+        sign-in page. Nothing is deleted: their queued progress waits in the outbox."""
+        close_open_dialogs(keep=self)
+        self._forget_learner()
+        self.profile = None
+        if self.kiosk:
+            self.preferences.session_ended()
+            self.statusBar().clearMessage()
+        self.setWindowTitle(_("Course Player"))
+        self.learner_label.clear()
+        self.show_sign_in(cancellable=False)
+        self.signed_out.emit()
+
+    def _forget_learner(self) -> None:
+        """Drop running work and clear every view (nothing of the learner stays visible)."""
+        self.tasks.reset()  # nothing started for the previous learner reaches the views
+        self._course_request = None
+        self._lesson_request = None
+        self.catalog.clear()
+        self.overview.clear()
+        self.reader.clear()
+        self.statusBar().clearMessage()
+        self.content.setCurrentWidget(self.layout_mode.first_page())
+
     def _show_main_area(self) -> None:
         if self.profile is None:
             return
         self.root.setCurrentWidget(self.splitter)
-        self._set_learner_actions_enabled(True)
+        self.refresh_learner_actions()
 
-    def _set_learner_actions_enabled(self, enabled: bool) -> None:
-        self.import_action.setEnabled(enabled and not self.kiosk)
+    def refresh_learner_actions(self) -> None:
+        """Enable what needs a learner on the main area; no Import in kiosk mode."""
+        learning = self.profile is not None and self.root.currentWidget() is self.splitter
+        self.import_action.setEnabled(learning and not self.kiosk)
         self.import_action.setVisible(not self.kiosk)
-        self.sidebar_action.setEnabled(enabled and not self._narrow)
+        self.sidebar_action.setEnabled(learning and not self.layout_mode.narrow)
 
     # --- catalog ------------------------------------------------------------------------------
 
@@ -287,15 +351,15 @@ class MainWindow(QMainWindow):
         self.tasks.read(load, done)
 
     def _on_course_selected(self, course_id: str) -> None:
-        if not self._narrow:
+        if not self.narrow:
             self.open_course(course_id)
 
     def _on_course_activated(self, course_id: str) -> None:
-        if self._narrow or self.content.currentWidget() is not self.overview:
+        if self.narrow or self.content.currentWidget() is not self.overview:
             self.open_course(course_id)
 
     def show_catalog_page(self) -> None:
-        if self._narrow:
+        if self.narrow:
             self.content.setCurrentWidget(self.catalog)
             self.catalog.view.setFocus()
 
@@ -316,7 +380,11 @@ class MainWindow(QMainWindow):
                 self._apply_details(details)
                 self.course_shown.emit(course_id)
 
-        self.tasks.read(lambda: loaders.load_course(self.store, profile, summary), done)
+        self.tasks.read(
+            lambda progress: loaders.load_course(self.store, profile, summary, progress),
+            done,
+            message=_("Opening “{title}”…").format(title=summary.title),
+        )
 
     def _apply_details(self, details: CourseDetails) -> None:
         """Show a course's new state everywhere it appears: catalog, overview, reader."""
@@ -372,7 +440,12 @@ class MainWindow(QMainWindow):
             show_error(self, error)
 
         self.tasks.read(
-            lambda: loaders.load_lesson(self.store, profile, summary, index, dark), done, failed
+            lambda progress: loaders.load_lesson(
+                self.store, profile, summary, index, dark, progress
+            ),
+            done,
+            failed,
+            message=_("Opening lesson {n}…").format(n=index + 1),
         )
 
     def _back_to_overview(self) -> None:
@@ -413,14 +486,12 @@ class MainWindow(QMainWindow):
     def _on_finished_reading(self, course_id: str, index: int) -> None:
         self.set_lesson_completed(course_id, index, True, quiet=True)
 
-    def _on_zoom_changed(self, percent: int) -> None:
-        self.settings.reader_zoom = percent
-        show_status(self, _("Zoom {percent}%").format(percent=percent), 2000)
-
     def _on_link_refused(self, url: str) -> None:
-        show_status(
-            self, _("This link was not opened: only web and e-mail links open from a lesson.")
-        )
+        if self.kiosk:
+            message = _("Links to web pages and other programs do not open on this computer.")
+        else:
+            message = _("This link was not opened: only web and e-mail links open from a lesson.")
+        show_status(self, message)
 
     def _on_link_hovered(self, url: Any) -> None:
         text = url.toString() if hasattr(url, "toString") else str(url)
@@ -432,109 +503,56 @@ class MainWindow(QMainWindow):
     # --- import -------------------------------------------------------------------------------
 
     def import_course(self) -> None:
-        if self.kiosk:
-            return
-        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("Import a course"), start, _("Course files (*.json);;All files (*)")
-        )
-        if path:
-            self.import_path(Path(path))
+        importer.choose_and_import(self)
 
     def import_path(self, path: Path) -> None:
-        """Import a course file off the UI thread; then show it in the catalog."""
-        show_status(self, _("Importing “{name}”…").format(name=path.name), 0)
-
-        def done(result: ImportResult) -> None:
-            if result.created:
-                message = _("Imported “{title}” (version {version}).")
-            else:
-                message = _("“{title}” (version {version}) is already on this computer.")
-            show_status(self, message.format(title=result.title, version=result.version))
-            self.refresh_catalog(select=result.course_id)
-
-        def failed(error: BaseException) -> None:
-            self.statusBar().clearMessage()
-            show_error(self, error)
-
-        self.tasks.write(lambda: loaders.import_course(self.store, path), done, failed)
+        importer.import_path(self, path)
 
     # --- layout -------------------------------------------------------------------------------
 
     @property
     def narrow(self) -> bool:
-        return self._narrow
+        return self.layout_mode.narrow
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_layout_mode()
 
     def _update_layout_mode(self) -> None:
-        narrow = self.width() < NARROW_WIDTH
-        if narrow == self._narrow:
-            return
-        self._narrow = narrow
-        if narrow:
-            self._wide_splitter_state = self.splitter.saveState()
-            showing_nothing = self.overview.course_id is None
-            self.content.insertWidget(0, self.catalog)
-            self.catalog.show()
-            if showing_nothing:
-                self.content.setCurrentWidget(self.catalog)
-        else:
-            on_catalog = self.content.currentWidget() is self.catalog
-            self.content.removeWidget(self.catalog)
-            self.splitter.insertWidget(0, self.catalog)
-            self.catalog.setVisible(self.sidebar_action.isChecked())
-            if self._wide_splitter_state is not None:
-                self.splitter.restoreState(self._wide_splitter_state)
-            else:
-                self._default_splitter_sizes()
-            if on_catalog:
-                self.content.setCurrentWidget(self.overview)
-        self.overview.set_narrow(narrow)
-        self.sidebar_action.setEnabled(not narrow and self.profile is not None)
+        if self.layout_mode.update():
+            self.overview.set_narrow(self.narrow)
+            self.refresh_learner_actions()
 
     def _on_sidebar_toggled(self) -> None:
         visible = self.sidebar_action.isChecked()
-        self.settings.sidebar_visible = visible
-        if not self._narrow:
-            self.catalog.setVisible(visible)
-
-    def _default_splitter_sizes(self) -> None:
-        width = max(self.width(), NARROW_WIDTH)
-        self.splitter.setSizes([SIDEBAR_WIDTH, width - SIDEBAR_WIDTH])
+        self.ui_state.sidebar_visible = visible
+        self.layout_mode.set_sidebar_visible(visible)
 
     def _restore_window(self) -> None:
-        geometry = self.settings.window_geometry
+        geometry = self.ui_state.window_geometry
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
-        state = self.settings.splitter_state
-        if state is None or not self.splitter.restoreState(state):
-            self._default_splitter_sizes()
-        self._update_layout_mode()
+        self.layout_mode.restore(self.ui_state.splitter_state)
+        self.overview.set_narrow(self.narrow)
 
     def save_window_state(self) -> None:
-        self.settings.window_geometry = self.saveGeometry()
-        state = self._wide_splitter_state if self._narrow else self.splitter.saveState()
+        if self.kiosk:  # full screen: not the size to come back to
+            return
+        self.ui_state.window_geometry = self.saveGeometry()
+        state = self.layout_mode.splitter_state()
         if state is not None:
-            self.settings.splitter_state = state
-        self.settings.sync()
+            self.ui_state.splitter_state = state
+        self.ui_state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.kiosk_mode is not None and not self.kiosk_mode.allow_close():
+            event.ignore()
+            return
         self.save_window_state()
         self.tasks.cancel_all()
         super().closeEvent(event)
 
-    # --- theme and about ----------------------------------------------------------------------
-
-    def _on_color_scheme_changed(self, *_args: object) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            theme.apply_theme(app)
-        lesson = self.reader.lesson
-        if lesson is not None:
-            self.open_lesson(lesson.course_id, lesson.index)
+    # --- about --------------------------------------------------------------------------------
 
     def about(self) -> None:
         QMessageBox.about(

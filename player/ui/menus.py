@@ -23,6 +23,7 @@ class MenuActions:
     help_menu: QMenu
     import_action: QAction
     switch_action: QAction
+    settings_action: QAction
     quit_action: QAction
     zoom_in_action: QAction
     zoom_out_action: QAction
@@ -67,13 +68,14 @@ def build_menus(
     *,
     import_course: Callable[[], object],
     switch_learner: Callable[[], object],
+    open_settings: Callable[[], object],
     zoom_in: Callable[[], object],
     zoom_out: Callable[[], object],
     zoom_reset: Callable[[], object],
     toggle_sidebar: Callable[[], object],
     about: Callable[[], object],
 ) -> MenuActions:
-    """File → Import…, Switch learner…, Quit; View → zoom, sidebar; Help → About."""
+    """File → Import…, Switch learner…, Settings…, Quit; View → zoom, sidebar; Help → About."""
     bar = window.menuBar()
     file_menu = bar.addMenu(_("&File"))
     import_action = add_action(
@@ -82,6 +84,14 @@ def build_menus(
     switch_action = add_action(
         window, file_menu, _("&Switch learner…"), switch_learner, ["Ctrl+Shift+L"]
     )
+    settings_action = add_action(
+        window,
+        file_menu,
+        _("S&ettings…"),
+        open_settings,
+        [QKeySequence.StandardKey.Preferences, "Ctrl+,"],
+    )
+    settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
     file_menu.addSeparator()
     quit_action = add_action(
         window, file_menu, _("&Quit"), window.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"]
@@ -107,6 +117,7 @@ def build_menus(
         help_menu=help_menu,
         import_action=import_action,
         switch_action=switch_action,
+        settings_action=settings_action,
         quit_action=quit_action,
         zoom_in_action=zoom_in_action,
         zoom_out_action=zoom_out_action,

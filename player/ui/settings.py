@@ -1,4 +1,8 @@
-"""The UI's remembered state (window geometry, splitter, reader zoom) in one typed object.
+"""The window's remembered state (geometry, splitter, sidebar) in one typed object.
+
+Only how the window was left lives here. What a person chooses (text size, theme, language,
+server, sync interval) is the core ``player.settings.Settings``, the one source of truth, edited
+in the settings dialog.
 
 Stored with ``QSettings`` in INI format under organisation "CoursePlayer", application
 "course-player". Tests point the INI location at a temporary folder with ``QSettings.setPath``
@@ -12,11 +16,6 @@ from PySide6.QtCore import QByteArray, QSettings
 ORGANIZATION = "CoursePlayer"
 APPLICATION = "course-player"
 
-ZOOM_DEFAULT = 100
-ZOOM_MIN = 50
-ZOOM_MAX = 300
-ZOOM_STEP = 10
-
 
 def _settings() -> QSettings:
     return QSettings(
@@ -25,20 +24,10 @@ def _settings() -> QSettings:
 
 
 class UiSettings:
-    """Typed access to the remembered UI state, each value with its declared default."""
+    """Typed access to the remembered window state, each value with its declared default."""
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self._qs = settings or _settings()
-
-    @property
-    def reader_zoom(self) -> int:
-        """The reader's zoom in percent (``ZOOM_MIN`` … ``ZOOM_MAX``)."""
-        return clamp_zoom(_int(self._qs.value("reader/zoom", ZOOM_DEFAULT), ZOOM_DEFAULT))
-
-    @reader_zoom.setter
-    def reader_zoom(self, percent: int) -> None:
-        self._qs.setValue("reader/zoom", clamp_zoom(percent))
-        self._qs.sync()
 
     @property
     def window_geometry(self) -> QByteArray | None:
@@ -67,17 +56,6 @@ class UiSettings:
 
     def sync(self) -> None:
         self._qs.sync()
-
-
-def clamp_zoom(percent: int) -> int:
-    return max(ZOOM_MIN, min(ZOOM_MAX, percent))
-
-
-def _int(value: object, default: int) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
 
 
 def _bytes(value: object) -> QByteArray | None:

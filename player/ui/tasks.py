@@ -179,6 +179,14 @@ def _extra_arguments(fn: Callable[..., Any], handle: TaskHandle, relay: _Relay) 
     return extra
 
 
+class ProgressTracker(Protocol):
+    """One long task's entry in a progress display (``player.ui.progress.Tracker``)."""
+
+    def report(self, done: int, total: int, message: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
 class TaskGroup:
     """The background work of one window: reads on a shared pool, writes on a one-thread pool.
 
@@ -186,6 +194,9 @@ class TaskGroup:
     cancels what is running and makes sure no result of earlier work reaches a callback (the
     window calls it when the learner changes). Failures without an ``on_failure`` go to
     ``default_failure`` (the window's ``show_error``).
+
+    Work started with a ``message`` is shown by ``track(message)`` (the status bar's progress
+    bar): its reports go there, and it ends when the work ends or the group is reset.
     """
 
     def __init__(
@@ -194,9 +205,11 @@ class TaskGroup:
         default_failure: Callable[[BaseException], None],
         *,
         pool: Pool | None = None,
+        track: Callable[[str], ProgressTracker] | None = None,
     ) -> None:
         self._context = context
         self._default_failure = default_failure
+        self._track = track
         self._read_pool: Pool = pool or QThreadPool.globalInstance()
         if pool is None:
             writer = QThreadPool(context)
@@ -206,27 +219,35 @@ class TaskGroup:
             self._write_pool = pool
         self._generation = 0
         self._handles: list[TaskHandle] = []
+        self._trackers: list[ProgressTracker] = []
 
     def read(
         self,
         fn: Callable[..., Any],
         on_success: Callable[[Any], None],
         on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        message: str | None = None,
     ) -> TaskHandle:
-        return self._start(fn, on_success, on_failure, self._read_pool)
+        return self._start(fn, on_success, on_failure, message, self._read_pool)
 
     def write(
         self,
         fn: Callable[..., Any],
         on_success: Callable[[Any], None],
         on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        message: str | None = None,
     ) -> TaskHandle:
-        return self._start(fn, on_success, on_failure, self._write_pool)
+        return self._start(fn, on_success, on_failure, message, self._write_pool)
 
     def reset(self) -> None:
         """Cancel running work and drop the results of everything started before now."""
         self._generation += 1
         self.cancel_all()
+        for tracker in self._trackers:
+            tracker.finish()
+        self._trackers.clear()
 
     def cancel_all(self) -> None:
         for handle in self._handles:
@@ -248,19 +269,49 @@ class TaskGroup:
 
         return guarded
 
+    def _tracked(
+        self,
+        tracker: ProgressTracker,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+    ) -> tuple[Callable[[Any], None], Callable[[BaseException], None], ProgressCallback]:
+        generation = self._generation
+        self._trackers.append(tracker)
+
+        def end() -> None:
+            tracker.finish()
+            if tracker in self._trackers:
+                self._trackers.remove(tracker)
+
+        def succeeded(result: Any) -> None:
+            end()
+            on_success(result)
+
+        def failed(error: BaseException) -> None:
+            end()
+            on_failure(error)
+
+        def progressed(done: int, total: int, message: str) -> None:
+            if generation == self._generation:
+                tracker.report(done, total, message)
+
+        return succeeded, failed, progressed
+
     def _start(
         self,
         fn: Callable[..., Any],
         on_success: Callable[[Any], None],
         on_failure: Callable[[BaseException], None] | None,
+        message: str | None,
         pool: Pool,
     ) -> TaskHandle:
+        success = self._current(on_success)
+        failure = self._current(on_failure or self._default_failure)
+        progress: ProgressCallback | None = None
+        if message is not None and self._track is not None:
+            success, failure, progress = self._tracked(self._track(message), success, failure)
         handle = run_in_background(
-            fn,
-            self._current(on_success),
-            self._current(on_failure or self._default_failure),
-            pool=pool,
-            context=self._context,
+            fn, success, failure, on_progress=progress, pool=pool, context=self._context
         )
         self._handles = [h for h in self._handles if not h.done]
         if not handle.done:

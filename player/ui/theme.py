@@ -6,6 +6,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
+from player.settings import Settings
+
+
+def theme_choice(settings: Settings | None) -> bool | None:
+    """The settings' theme as ``apply_theme`` takes it: None follows the system."""
+    if settings is None or settings.theme not in ("light", "dark"):
+        return None
+    return settings.theme == "dark"
+
 
 def system_prefers_dark() -> bool:
     """Whether the platform asks for dark colours (Qt 6.5+: ``QStyleHints.colorScheme``)."""

@@ -1,6 +1,7 @@
 """Fixtures for GUI tests: real widgets offscreen, background work run in place.
 
-- Settings go to a temporary INI folder (never the real home configuration).
+- Settings go to temporary folders (never the real home configuration): the window state's INI
+  (``QSettings.setPath``) and the core settings file (``$COURSE_PLAYER_CONFIG_DIR``).
 - Message boxes are patched only to answer them: ``dialogs`` records what would have been shown.
 - ``QDesktopServices.openUrl`` is replaced by a recorder: no browser exists here.
 """
@@ -18,6 +19,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from player.config import CONFIG_DIR_ENV
 from player.store.db import Store
 from player.store.models import Profile
 from player.ui import theme
@@ -39,6 +41,14 @@ def ui_settings(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "settings"
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     yield folder
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where ``Settings.load``/``save`` read and write (``settings.json``) in this test."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(folder))
+    return folder
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +89,11 @@ def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 MakeWindow = Callable[..., MainWindow]
 
 
+def _end_kiosk_mode(window: MainWindow) -> None:
+    if window.kiosk_mode is not None and window.kiosk_mode.active:
+        window.kiosk_mode.leave()
+
+
 @pytest.fixture
 def make_window(qtbot: QtBot) -> MakeWindow:
     """``make_window(store, profile=None, size=(w, h))``: a shown main window, work run in place.
@@ -94,7 +109,9 @@ def make_window(qtbot: QtBot) -> MakeWindow:
         **kwargs: Any,
     ) -> MainWindow:
         window = MainWindow(store, pool=ImmediatePool(), follow_system_theme=False, **kwargs)
-        qtbot.addWidget(window)
+        # a kiosk window refuses to close: end kiosk mode first, so that it goes away and
+        # does not stay the active window of the tests that follow
+        qtbot.addWidget(window, before_close_func=_end_kiosk_mode)
         if size is not None:
             window.resize(*size)
         window.show()

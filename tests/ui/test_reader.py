@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from player.render import lesson_stylesheet
+from player.settings import Settings
 from player.ui import theme
 from player.ui.main_window import MainWindow
 from player.ui.reader.browser import LessonBrowser, decode_data_uri
@@ -146,6 +147,7 @@ def test_zoom_is_remembered_across_windows(
     window.zoom_in_action.trigger()
     assert reader.zoom == 120
     assert reader.browser.font().pointSizeF() > size
+    assert Settings.load().text_zoom == 120  # the zoom is the settings' text size
     window.close()
 
     again = make_window(window.store)
@@ -191,7 +193,7 @@ def test_dark_palette_renders_the_lesson_with_dark_colours(
     assert lesson is not None and lesson.dark
     assert lesson_stylesheet(dark=True) in lesson.html
     # the system scheme changes back (offscreen reports no dark preference): re-rendered light
-    window._on_color_scheme_changed()
+    window.preferences.system_colours_changed()
     lesson = window.reader.lesson
     assert lesson is not None and not lesson.dark and lesson.index == 0
     assert not theme.is_dark(qapp)

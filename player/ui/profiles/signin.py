@@ -136,13 +136,7 @@ class SignInPage(QWidget):
         font.setBold(True)
         self.heading.setFont(font)
         self.heading.setAccessibleName(_("Who is learning?"))
-        self.hint = QLabel(
-            _(
-                "Choose your name to see your own courses and progress. Each learner on this "
-                "computer sees only their own."
-            ),
-            self,
-        )
+        self.hint = QLabel(self._default_hint(), self)
         self.hint.setWordWrap(True)
         self.hint.setAccessibleName(_("Explanation"))
 
@@ -207,12 +201,24 @@ class SignInPage(QWidget):
     def set_sign_in_available(self, available: bool) -> None:
         self.server_button.setVisible(available)
 
+    def set_hint(self, text: str | None) -> None:
+        """The line under the heading; None: the usual one."""
+        self.hint.setText(text if text is not None else self._default_hint())
+
+    @staticmethod
+    def _default_hint() -> str:
+        return _(
+            "Choose your name to see your own courses and progress. Each learner on this "
+            "computer sees only their own."
+        )
+
     def set_profiles(
         self, profiles: list[Profile], *, current: str | None, cancellable: bool
     ) -> None:
+        """List ``profiles``; select ``current`` (None: no row chosen yet, as in kiosk mode)."""
         self.list.clear()
         self._guest_id = None
-        select_row = 0
+        select_row = -1
         for row, profile in enumerate(profiles):
             if profile.isGuest:
                 self._guest_id = profile.id
@@ -224,8 +230,8 @@ class SignInPage(QWidget):
             self.list.addItem(item)
             if profile.id == current:
                 select_row = row
+        self.list.setCurrentRow(select_row)
         if self.list.count():
-            self.list.setCurrentRow(select_row)
             rows = min(self.list.count(), MAX_VISIBLE_ROWS)
             row_height = self.list.sizeHintForRow(0) + 2 * self.list.spacing()
             self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth() + 2)

@@ -2,7 +2,9 @@
 
 - Links never navigate the view. A click on an http, https or mailto link opens it in the
   system's browser or mail program (``QDesktopServices``); an in-lesson ``#anchor`` scrolls; every
-  other scheme (javascript:, file:, data:, qrc:, relative paths …) is ignored.
+  other scheme (javascript:, file:, data:, qrc:, relative paths …) is ignored. In kiosk mode
+  (``allow_external_links = False``) web and e-mail links are refused too: another program
+  would be a way out to the desktop.
 - ``loadResource`` serves only images: ``asset:NAME`` from the current package's assets, and
   ``data:image/…;base64,`` URIs. Everything else (file, http, qrc, style sheets) gets ``None``.
 """
@@ -113,6 +115,7 @@ class LessonBrowser(QTextBrowser):
         self.setAcceptDrops(False)
         self.setUndoRedoEnabled(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
+        self.allow_external_links = True
         self._package: CoursePackage | None = None
         self._images: dict[str, QImage | None] = {}
         self._layout_timer = QTimer(self)
@@ -238,7 +241,7 @@ class LessonBrowser(QTextBrowser):
     # --- links and keys -----------------------------------------------------------------------
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
-        if is_openable(url):
+        if is_openable(url) and self.allow_external_links:
             QDesktopServices.openUrl(url)
             return
         if not url.scheme() and not url.path() and url.hasFragment():

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from player.i18n import _
+from player.settings import TEXT_ZOOMS, nearest
 from player.ui.loaders import LessonView
 from player.ui.reader.browser import LessonBrowser
-from player.ui.settings import ZOOM_DEFAULT, ZOOM_STEP, clamp_zoom
 
 READING_SCALE = 1.15  # the lesson text is a little larger than the interface
+ZOOM_DEFAULT = 100
 
 
 class ElidedLabel(QLabel):
@@ -64,11 +65,18 @@ class ReaderView(QWidget):
     zoom_changed = Signal(int)
     link_refused = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, zoom: int = ZOOM_DEFAULT) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        zoom: int = ZOOM_DEFAULT,
+        zoom_choices: tuple[int, ...] = TEXT_ZOOMS,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("lessonReader")
         self.lesson: LessonView | None = None
-        self._zoom = clamp_zoom(zoom)
+        self._choices = tuple(sorted(zoom_choices)) or TEXT_ZOOMS
+        self._zoom = nearest(self._choices, zoom)
 
         self.back_button = QPushButton(_("‹ Course"), self)
         self.back_button.setObjectName("readerBack")
@@ -210,14 +218,23 @@ class ReaderView(QWidget):
         self._refresh_controls()  # the stored state decides; the result will update it
         self.completion_requested.emit(lesson.course_id, lesson.index, checked)
 
-    # --- zoom ---------------------------------------------------------------------------------
+    # --- zoom: the text size of the settings (``Settings.text_zoom``) ---------------------
 
     @property
     def zoom(self) -> int:
         return self._zoom
 
+    @property
+    def zoom_choices(self) -> tuple[int, ...]:
+        return self._choices
+
+    def set_zoom_choices(self, choices: tuple[int, ...]) -> None:
+        """The sizes zoom steps through (a lab policy may allow only a few); snaps the zoom."""
+        self._choices = tuple(sorted(choices)) or TEXT_ZOOMS
+        self.set_zoom(self._zoom)
+
     def set_zoom(self, percent: int) -> None:
-        percent = clamp_zoom(percent)
+        percent = nearest(self._choices, percent)
         if percent == self._zoom:
             return
         self._zoom = percent
@@ -225,10 +242,14 @@ class ReaderView(QWidget):
         self.zoom_changed.emit(percent)
 
     def zoom_in(self) -> None:
-        self.set_zoom(self._zoom + ZOOM_STEP)
+        larger = [size for size in self._choices if size > self._zoom]
+        if larger:
+            self.set_zoom(larger[0])
 
     def zoom_out(self) -> None:
-        self.set_zoom(self._zoom - ZOOM_STEP)
+        smaller = [size for size in self._choices if size < self._zoom]
+        if smaller:
+            self.set_zoom(smaller[-1])
 
     def zoom_reset(self) -> None:
         self.set_zoom(ZOOM_DEFAULT)

@@ -1,0 +1,408 @@
+"""Kiosk mode: full screen, one learner after the other, no way out without the technician's PIN.
+
+- ``IdleWatcher``: an application-wide event filter restarts two single-shot timers on every
+  mouse, key, wheel, touch or tablet event; ``warned`` fires when the learner has been idle for
+  the policy's warning time, ``timed_out`` at the idle timeout (one minute later by default).
+- ``IdleWarning``: the non-modal "you will be signed out" box with a countdown.
+- ``KioskController``: switches the window into kiosk mode (full screen, no Import, Quit,
+  Switch learner, file dialogs or web links; settings show the text size only; a Sign out
+  button), ends an idle session (``MainWindow.sign_out``: every view of the learner cleared, open
+  dialogs closed, the sign-in page; their queued progress stays in the outbox), refuses to close
+  the window, and leaves kiosk mode with File → Leave kiosk mode… or Ctrl+Alt+Q after the PIN.
+
+``--kiosk`` without a policy PIN (``kiosk.pin_hash``) is for trying the mode out: leaving needs no
+PIN and the window closes normally (docs/kiosk.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.i18n import _, ngettext
+from player.policy import KioskPolicy, LabPolicy, verify_pin
+from player.store.models import Profile
+from player.ui.errors import show_status
+
+if TYPE_CHECKING:
+    from player.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+LEAVE_SHORTCUT = "Ctrl+Alt+Q"
+
+ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.MouseMove,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.KeyPress,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.TabletPress,
+        QEvent.Type.TabletMove,
+    }
+)
+
+
+class IdleWatcher(QObject):
+    """Says when nobody touched the application for ``warning_ms``, then for ``timeout_ms``.
+
+    ``start()`` installs the event filter and starts counting, ``stop()`` removes both. Any
+    activity restarts the count; activity after the warning emits ``resumed``.
+    """
+
+    warned = Signal()
+    resumed = Signal()
+    timed_out = Signal()
+
+    def __init__(self, warning_ms: int, timeout_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._warning = QTimer(self)
+        self._warning.setSingleShot(True)
+        self._warning.timeout.connect(self._on_warning)
+        self._timeout = QTimer(self)
+        self._timeout.setSingleShot(True)
+        self._timeout.timeout.connect(self._on_timeout)
+        self._running = False
+        self._warned = False
+        self._deadline = 0.0
+        self.set_intervals(warning_ms, timeout_ms)
+
+    def set_intervals(self, warning_ms: int, timeout_ms: int) -> None:
+        """Warn after ``warning_ms`` idle, end after ``timeout_ms`` (tests use short ones)."""
+        self._warning.setInterval(max(0, min(warning_ms, timeout_ms)))
+        self._timeout.setInterval(max(1, timeout_ms))
+        if self._running:
+            self.reset()
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def warning_ms(self) -> int:
+        return self._warning.interval()
+
+    @property
+    def timeout_ms(self) -> int:
+        return self._timeout.interval()
+
+    @property
+    def warning_shown(self) -> bool:
+        return self._warned
+
+    def seconds_left(self) -> int:
+        """Whole seconds until the timeout (rounded up)."""
+        return max(0, math.ceil(self._deadline - time.monotonic()))
+
+    def start(self) -> None:
+        if not self._running:
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+            self._running = True
+        self.reset()
+
+    def stop(self) -> None:
+        if self._running:
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+        self._running = False
+        self._warning.stop()
+        self._timeout.stop()
+        self._warned = False
+
+    def reset(self) -> None:
+        """Activity: count again from zero (and take the warning back)."""
+        self._warning.start()
+        self._timeout.start()
+        self._deadline = time.monotonic() + self._timeout.interval() / 1000
+        if self._warned:
+            self._warned = False
+            self.resumed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._running and event.type() in ACTIVITY_EVENTS:
+            self.reset()
+        return False
+
+    def _on_warning(self) -> None:
+        if self._running and not self._warned:
+            self._warned = True
+            self.warned.emit()
+
+    def _on_timeout(self) -> None:
+        if self._running:
+            self._warned = False
+            self._warning.stop()
+            self.timed_out.emit()
+
+
+class IdleWarning(QDialog):
+    """Non-modal: "You will be signed out in 60 seconds — move the mouse or press a key to stay."""
+
+    def __init__(self, watcher: IdleWatcher, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("idleWarning")
+        self.setWindowTitle(_("Are you still there?"))
+        self.setModal(False)
+        self._watcher = watcher
+        self.label = QLabel(self)
+        self.label.setObjectName("idleWarningText")
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName(_("Sign-out warning"))
+        self.stay_button = QPushButton(_("Stay signed in"), self)
+        self.stay_button.setObjectName("idleWarningStay")
+        self.stay_button.setAccessibleName(_("Stay signed in"))
+        self.stay_button.clicked.connect(watcher.reset)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(self.stay_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(380)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.refresh)
+
+    def refresh(self) -> None:
+        seconds = self._watcher.seconds_left()
+        self.label.setText(
+            ngettext(
+                "You will be signed out in {n} second — move the mouse or press a key to stay.",
+                "You will be signed out in {n} seconds — move the mouse or press a key to stay.",
+                seconds,
+            ).format(n=seconds)
+        )
+
+    def popup(self) -> None:
+        self.refresh()
+        self._tick.start()
+        self.show()
+        self.raise_()
+
+    def dismiss(self) -> None:
+        self._tick.stop()
+        self.hide()
+
+
+def close_open_dialogs(keep: QWidget) -> int:
+    """Close every dialog, menu and tooltip except ``keep``; how many were closed."""
+    closed = 0
+    QToolTip.hideText()
+    popup = QApplication.activePopupWidget()
+    while popup is not None:
+        popup.close()
+        closed += 1
+        following = QApplication.activePopupWidget()
+        if following is popup:
+            break
+        popup = following
+    for widget in QApplication.topLevelWidgets():
+        if widget is keep or not widget.isVisible():
+            continue
+        if isinstance(widget, QDialog):
+            widget.reject()  # ends a running exec(): its caller sees "cancelled"
+            widget.hide()
+            closed += 1
+        elif isinstance(widget, QMenu):
+            widget.close()
+            closed += 1
+    return closed
+
+
+class KioskController(QObject):
+    """Kiosk mode for one window; ``active`` until the technician leaves it with the PIN."""
+
+    left = Signal()
+
+    def __init__(self, window: MainWindow, policy: LabPolicy | None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.policy = policy
+        kiosk = policy.kiosk if policy is not None else KioskPolicy()
+        self.idle = IdleWatcher(
+            kiosk.idle_warning_seconds * 1000, kiosk.idle_timeout_seconds * 1000, self
+        )
+        self.idle.warned.connect(self._on_warned)
+        self.idle.resumed.connect(self._on_resumed)
+        self.idle.timed_out.connect(self._on_timed_out)
+        self.warning = IdleWarning(self.idle, window)
+        self.active = True
+
+        self.sign_out_button = QPushButton(_("Sign out"), window)
+        self.sign_out_button.setObjectName("kioskSignOut")
+        self.sign_out_button.setAccessibleName(_("Sign out"))
+        self.sign_out_button.setAccessibleDescription(
+            _("End your session so the next learner starts from the beginning")
+        )
+        self.sign_out_button.clicked.connect(self.sign_out)
+        window.statusBar().addPermanentWidget(self.sign_out_button)
+
+        menu = window.menus.file_menu
+        self.sign_out_action = QAction(_("Sign &out"), window)
+        self.sign_out_action.triggered.connect(lambda _checked=False: self.sign_out())
+        menu.insertAction(window.menus.quit_action, self.sign_out_action)
+        self.leave_action = QAction(_("&Leave kiosk mode…"), window)
+        self.leave_action.setObjectName("leaveKioskAction")
+        self.leave_action.setShortcut(QKeySequence(LEAVE_SHORTCUT))
+        self.leave_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.leave_action.triggered.connect(lambda _checked=False: self.request_leave())
+        menu.insertAction(window.menus.quit_action, self.leave_action)
+        window.addAction(self.leave_action)  # the shortcut works with the menu bar hidden too
+
+        window.profile_changed.connect(self._on_signed_in)
+        window.signed_out.connect(self._on_signed_out)
+        self._apply(True)
+
+    # --- the PIN ---------------------------------------------------------------------------------
+
+    @property
+    def pin_required(self) -> bool:
+        """Whether leaving needs a PIN: only when the policy has one (``--kiosk`` alone: no)."""
+        return self.policy is not None and bool(self.policy.kiosk.pin_hash)
+
+    def allow_close(self) -> bool:
+        """Whether the window may close now: never in kiosk mode with a PIN."""
+        if not self.active or not self.pin_required:
+            return True
+        show_status(
+            self.window, _("This computer is in kiosk mode. Press Sign out when you are done.")
+        )
+        return False
+
+    def request_leave(self) -> bool:
+        """Ask for the technician's PIN and leave kiosk mode when it is right."""
+        if not self.active:
+            return True
+        if self.pin_required:
+            pin, ok = QInputDialog.getText(
+                self.window,
+                _("Leave kiosk mode"),
+                _("The technician's PIN:"),
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok or not pin:
+                return False
+            assert self.policy is not None
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                right = verify_pin(self.policy, pin)
+            finally:
+                QApplication.restoreOverrideCursor()
+            if not right:
+                log.warning("wrong PIN to leave kiosk mode")
+                QMessageBox.warning(
+                    self.window,
+                    _("Leave kiosk mode"),
+                    _("That PIN is not right. The player stays in kiosk mode."),
+                )
+                return False
+        self.leave()
+        return True
+
+    def leave(self) -> None:
+        """Normal mode for the rest of this run: menus back, a normal window."""
+        log.info("kiosk mode left")
+        self.active = False
+        self.idle.stop()
+        self.warning.dismiss()
+        self._apply(False)
+        self.window.showNormal()
+        show_status(self.window, _("Kiosk mode is off until the player starts again."))
+        self.left.emit()
+
+    # --- sessions ------------------------------------------------------------------------------
+
+    def fill_sign_in(self, known: list[Profile]) -> None:
+        """The sign-in page for the next learner: by name, nothing chosen, so nothing says who
+        learned here last; no guest when the lab's policy names a server."""
+        if not self.guest_allowed():
+            known = [profile for profile in known if not profile.isGuest]
+        known = sorted(known, key=lambda p: (p.isGuest, p.displayName.lower()))
+        page = self.window.sign_in
+        page.set_hint(
+            _("Choose your name to start. When you are done, press Sign out.")
+            if known
+            else _("Sign in with your account to start.")
+        )
+        page.set_profiles(known, current=None, cancellable=False)
+
+    def sign_out(self) -> None:
+        self.warning.dismiss()
+        self.window.sign_out()
+
+    def _on_signed_in(self, _profile_id: str) -> None:
+        if self.active:
+            self.idle.start()
+        self._update_sign_out_enabled()
+
+    def _on_signed_out(self) -> None:
+        self.idle.stop()
+        self.warning.dismiss()
+        self._update_sign_out_enabled()
+
+    def _on_warned(self) -> None:
+        log.info("kiosk: idle, warning the learner")
+        self.warning.popup()
+
+    def _on_resumed(self) -> None:
+        self.warning.dismiss()
+
+    def _on_timed_out(self) -> None:
+        log.info("kiosk: idle timeout, ending the session")
+        self.warning.dismiss()
+        close_open_dialogs(keep=self.window)
+        self.window.sign_out()
+
+    # --- the window's controls -----------------------------------------------------------------
+
+    def _apply(self, on: bool) -> None:
+        window = self.window
+        menus = window.menus
+        for action in (menus.import_action, menus.quit_action, menus.switch_action):
+            action.setVisible(not on)
+            action.setEnabled(not on)
+        if not on:
+            window.refresh_learner_actions()
+            window.sign_in.set_hint(None)
+        self.sign_out_action.setVisible(on)
+        self.leave_action.setVisible(on)
+        self.leave_action.setEnabled(on)
+        self.sign_out_button.setVisible(on)
+        self._update_sign_out_enabled()
+        window.reader.browser.allow_external_links = not on
+
+    def _update_sign_out_enabled(self) -> None:
+        signed_in = self.window.profile is not None
+        self.sign_out_action.setEnabled(self.active and signed_in)
+        self.sign_out_button.setEnabled(self.active and signed_in)
+
+    def _policy_names_server(self) -> bool:
+        return self.policy is not None and bool(self.policy.server_url)
+
+    def guest_allowed(self) -> bool:
+        """The guest may learn unless the lab's policy names a server (learners sign in there)."""
+        return not self.active or not self._policy_names_server()

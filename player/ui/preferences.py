@@ -1,0 +1,128 @@
+"""The settings in force for the window: File → Settings…, applying them, saving them.
+
+``Preferences`` holds the core ``Settings`` (the one source of truth for the text size, the
+theme and the language; ``player.settings``). The reader's zoom is ``Settings.text_zoom``: a
+zoom from the View menu is saved like a choice in the dialog. The text size and the theme apply
+at once; a new language when the player starts again (``app.run`` installs it).
+
+In kiosk mode the dialog offers the text size only, and nothing is saved: a learner's text size
+lasts for their session, and the next learner starts from the machine's (``session_ended``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from player.i18n import _
+from player.settings import Settings
+from player.ui import theme
+from player.ui.errors import show_status
+from player.ui.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from player.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class Preferences(QObject):
+    applied = Signal()
+
+    def __init__(self, window: MainWindow, settings: Settings) -> None:
+        super().__init__(window)
+        self._window = window
+        self.settings = settings
+        self._machine_zoom = settings.text_zoom
+        self.dialog: SettingsDialog | None = None
+
+    # --- the dialog ------------------------------------------------------------------------------
+
+    def open_dialog(self) -> SettingsDialog:
+        """The settings dialog, window-modal (``open``, not ``exec``): applied when accepted."""
+        if self.dialog is not None:
+            self.dialog.reject()
+        dialog = SettingsDialog(self.settings, self._window, kiosk=self._window.kiosk)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._on_accepted(dialog))
+        dialog.finished.connect(lambda _result: self._forget(dialog))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget(self, dialog: SettingsDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def _on_accepted(self, dialog: SettingsDialog) -> None:
+        chosen = dialog.chosen()
+        if chosen is None:
+            return
+        self.apply(chosen)
+        if dialog.language_changed():
+            show_status(
+                self._window, _("The new language is used when you start the player again.")
+            )
+
+    # --- applying --------------------------------------------------------------------------------
+
+    def apply(self, settings: Settings) -> None:
+        """Use ``settings`` now (text size, theme) and save them (not in kiosk mode)."""
+        previous = self.settings
+        self.settings = settings
+        reader = self._window.reader
+        reader.set_zoom_choices(settings.text_zoom_choices)
+        reader.set_zoom(settings.text_zoom)
+        if not self._window.kiosk:
+            self._machine_zoom = settings.text_zoom
+            self.save()
+        if settings.theme != previous.theme:
+            self.apply_theme()
+        self.applied.emit()
+
+    def zoom_changed(self, percent: int) -> None:
+        """The reader's zoom changed (View menu, keys, the dialog): it is the text size."""
+        if percent == self.settings.text_zoom:
+            return
+        self.settings.text_zoom = percent
+        if not self._window.kiosk:
+            self._machine_zoom = percent
+            self.save()
+        show_status(self._window, _("Text size {percent}%").format(percent=percent), 2000)
+
+    def session_ended(self) -> None:
+        """Kiosk: the next learner starts from the machine's text size."""
+        self._window.reader.set_zoom(self._machine_zoom)
+
+    def apply_theme(self) -> None:
+        """Colours as the settings say (or as the system says); the open lesson re-rendered."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, theme.theme_choice(self.settings))
+        lesson = self._window.reader.lesson
+        if lesson is not None:
+            self._window.open_lesson(lesson.course_id, lesson.index)
+
+    def system_colours_changed(self) -> None:
+        if self.settings.theme == "system":
+            self.apply_theme()
+
+    def save(self) -> bool:
+        """Write the settings file (atomically); a warning when it cannot be written."""
+        try:
+            self.settings.save()
+        except OSError as error:
+            log.warning("settings not saved: %s", error)
+            QMessageBox.warning(
+                self._window,
+                _("Course Player"),
+                _(
+                    "The settings could not be saved ({reason}). They apply until the player "
+                    "is closed."
+                ).format(reason=error.strerror or error),
+            )
+            return False
+        return True
