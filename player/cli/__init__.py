@@ -55,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from player.ui.app import run
 
-            return run(ctx.store, args.profile, kiosk=ctx.kiosk, settings=ctx.settings)
+            return run(
+                ctx.store, args.profile, kiosk=ctx.kiosk, settings=ctx.settings, policy=ctx.policy
+            )
         result: int = args.func(ctx, args)
         return result
     except Cancelled as error:
