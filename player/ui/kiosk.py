@@ -394,6 +394,7 @@ class KioskController(QObject):
         self.sign_out_button.setVisible(on)
         self._update_sign_out_enabled()
         window.reader.browser.allow_external_links = not on
+        window.overview.set_export_allowed(not on)
 
     def _update_sign_out_enabled(self) -> None:
         signed_in = self.window.profile is not None

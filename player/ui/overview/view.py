@@ -5,6 +5,7 @@ Hook points for later changes (kept visible in code, hidden on screen until wire
   ``set_buy_available(True)`` once it is wired. Until then a locked course says "Connect to buy".
 - ``export_requested(course_id)`` and ``export_button``: the PDF / LMS export; call
   ``set_export_available(True)`` once wired (the export services do their own access checks).
+  Kiosk mode calls ``set_export_allowed(False)``: no Export button then, whatever is wired.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class CourseOverview(QWidget):
         self.details: CourseDetails | None = None
         self._buy_available = False
         self._export_available = False
+        self._export_allowed = True
 
         self.back_button = QPushButton(_("‹ All courses"), self)
         self.back_button.setObjectName("overviewBack")
@@ -200,6 +202,11 @@ class CourseOverview(QWidget):
     def set_buy_available(self, available: bool) -> None:
         """Show the Buy button on locked courses (wired by the sync work)."""
         self._buy_available = available
+        self._refresh_buttons()
+
+    def set_export_allowed(self, allowed: bool) -> None:
+        """False in kiosk mode: no export, even once the export work is wired."""
+        self._export_allowed = allowed
         self._refresh_buttons()
 
     def set_export_available(self, available: bool) -> None:
@@ -370,7 +377,7 @@ class CourseOverview(QWidget):
         if started:
             nxt = details.progress.next_lesson()
             self.continue_button.setText(_("Continue: lesson {n}").format(n=nxt + 1))
-        self.export_button.setVisible(self._export_available and readable)
+        self.export_button.setVisible(self._export_available and self._export_allowed and readable)
         self.buy_button.setVisible(self._buy_available and summary.state == LOCKED)
         primary = (
             self.continue_button
