@@ -357,12 +357,12 @@ class KioskController(QObject):
     def _on_signed_in(self, _profile_id: str) -> None:
         if self.active:
             self.idle.start()
-        self._update_sign_out_enabled()
+        self._update_sign_out()
 
     def _on_signed_out(self) -> None:
         self.idle.stop()
         self.warning.dismiss()
-        self._update_sign_out_enabled()
+        self._update_sign_out()
 
     def _on_warned(self) -> None:
         log.info("kiosk: idle, warning the learner")
@@ -388,18 +388,18 @@ class KioskController(QObject):
         if not on:
             window.refresh_learner_actions()
             window.sign_in.set_hint(None)
-        self.sign_out_action.setVisible(on)
         self.leave_action.setVisible(on)
         self.leave_action.setEnabled(on)
-        self.sign_out_button.setVisible(on)
-        self._update_sign_out_enabled()
+        self._update_sign_out()
         window.reader.browser.allow_external_links = not on
         window.overview.set_export_allowed(not on)
 
-    def _update_sign_out_enabled(self) -> None:
-        signed_in = self.window.profile is not None
-        self.sign_out_action.setEnabled(self.active and signed_in)
-        self.sign_out_button.setEnabled(self.active and signed_in)
+    def _update_sign_out(self) -> None:
+        """Sign out is there while a learner is signed in, in kiosk mode."""
+        shown = self.active and self.window.profile is not None
+        for control in (self.sign_out_action, self.sign_out_button):
+            control.setVisible(shown)
+            control.setEnabled(shown)
 
     def _policy_names_server(self) -> bool:
         return self.policy is not None and bool(self.policy.server_url)

@@ -113,6 +113,14 @@ class SettingsDialog(QDialog):
         self.language_note.setWordWrap(True)
         self.language_note.setAccessibleName(_("About the language"))
 
+        self.locked_note = QLabel(
+            _("Greyed-out settings are set by your lab's policy and cannot be changed here."),
+            self,
+        )
+        self.locked_note.setObjectName("settingsLockedNote")
+        self.locked_note.setWordWrap(True)
+        self.locked_note.setAccessibleName(_("About greyed-out settings"))
+
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("settingsProblem")
         self.problem_label.setWordWrap(True)
@@ -149,8 +157,10 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        self.locked_note.setVisible(any(self.is_locked(name) for name in self.rows))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.locked_note)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440 if not kiosk else 300)

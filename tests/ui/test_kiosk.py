@@ -259,7 +259,7 @@ def test_sign_out_button_ends_the_session(
     assert window.root.currentWidget() is window.sign_in
     assert window.profile is None
     assert not window.kiosk_mode.idle.running
-    assert not window.kiosk_mode.sign_out_button.isEnabled()
+    assert not window.kiosk_mode.sign_out_button.isVisible()  # nobody to sign out
 
 
 def test_idle_timeout_signs_out_and_leaves_no_trace(
@@ -303,6 +303,7 @@ def test_idle_timeout_signs_out_and_leaves_no_trace(
     assert leftovers == []
     # the sign-in page lists the learners by name with none chosen: not who came last
     assert window.sign_in.list.selectedItems() == []
+    assert not window.sign_in.continue_button.isEnabled()  # until the next learner chooses
     assert not window.sign_in.cancel_button.isVisible()
 
     # Ana's progress is still queued for upload: nothing was deleted or sent

@@ -56,6 +56,7 @@ def test_settings_are_saved_and_applied(
         "language",
     }
     assert not any(dialog.is_locked(name) for name in dialog.rows)
+    assert not dialog.locked_note.isVisible()
     languages = [dialog.language_combo.itemText(i) for i in range(dialog.language_combo.count())]
     assert languages == ["Follow the system", "Deutsch", "English"]
     assert "start the player again" in dialog.language_note.text()
@@ -152,6 +153,7 @@ def test_fields_the_policy_sets_are_disabled(
         assert field.toolTip() == LOCKED_TIP
         assert field.accessibleDescription() == LOCKED_TIP
     assert not dialog.is_locked("text_zoom") and not dialog.is_locked("theme")
+    assert dialog.locked_note.isVisible() and "lab's policy" in dialog.locked_note.text()
     assert dialog.server_edit.text() == "https://lab.example.org"
     assert dialog.interval_spin.value() == 5
     assert dialog.language_combo.currentData() == "de"

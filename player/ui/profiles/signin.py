@@ -148,6 +148,7 @@ class SignInPage(QWidget):
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.list.activated.connect(self._on_activated)
         self.list.currentRowChanged.connect(self._update_buttons)
+        self.list.itemSelectionChanged.connect(self._update_buttons)
 
         self.continue_button = QPushButton(_("Continue"), self)
         self.continue_button.setObjectName("signInContinue")
@@ -244,8 +245,13 @@ class SignInPage(QWidget):
     def choose(self, profile_id: str) -> None:
         self.profile_chosen.emit(profile_id)
 
+    def _chosen_item(self) -> QListWidgetItem | None:
+        """The selected learner (the keyboard's current row alone is not a choice)."""
+        selected = self.list.selectedItems()
+        return selected[0] if selected else None
+
     def _update_buttons(self) -> None:
-        self.continue_button.setEnabled(self.list.currentItem() is not None)
+        self.continue_button.setEnabled(self._chosen_item() is not None)
         self.guest_button.setVisible(self._guest_id is not None)
 
     def _on_activated(self, index: QModelIndex) -> None:
@@ -254,7 +260,7 @@ class SignInPage(QWidget):
             self.profile_chosen.emit(profile_id)
 
     def _continue(self) -> None:
-        item = self.list.currentItem()
+        item = self._chosen_item()
         if item is not None:
             self.profile_chosen.emit(str(item.data(PROFILE_ID_ROLE)))
 
