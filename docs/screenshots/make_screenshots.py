@@ -8,8 +8,10 @@ It builds a throw-away data directory (the bundled samples, the shared multiling
 fixtures, a learner with progress, a paid course and a course not downloaded yet), opens the
 real ``MainWindow`` with its background work run in place, and saves ``widget.grab()`` PNGs:
 the catalog, the overview (also locked), a lesson showing each block type, every lesson of the
-multilingual fixture (one right to left), the narrow layout at 360 px, and the dark palette.
-Settings go to the temporary folder too. Fonts: CJK and emoji need system fonts (on Debian,
+multilingual fixture (one right to left), the narrow layout at 360 px, the dark palette, the
+settings dialog (also with the fields a lab policy fixes), and kiosk mode (the sign-in page, a
+learner's catalog with Sign out, the idle warning, the text-size-only settings). Settings go to
+the temporary folder too. Fonts: CJK and emoji need system fonts (on Debian,
 fonts-wqy-microhei and fonts-noto-color-emoji); without them those glyphs show as boxes.
 """
 
@@ -33,14 +35,18 @@ from PySide6.QtGui import QImage, QTextCursor, QTextDocument  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from player.config import CONFIG_DIR_ENV  # noqa: E402
+from player.policy import parse_policy  # noqa: E402
 from player.render.text import html_to_text, markdown_to_text  # noqa: E402
 from player.services import packages, profiles, progress  # noqa: E402
+from player.settings import Settings  # noqa: E402
 from player.store.db import Store  # noqa: E402
 from player.store.models import CatalogEntry, Product, Profile, Tenant  # noqa: E402
 from player.timeutil import utcnow  # noqa: E402
 from player.ui import theme  # noqa: E402
 from player.ui.app import create_application  # noqa: E402
 from player.ui.main_window import MainWindow  # noqa: E402
+from player.ui.settings_dialog import SettingsDialog  # noqa: E402
 from player.ui.tasks import ImmediatePool  # noqa: E402
 
 BLOCK_TYPES = (
@@ -56,6 +62,7 @@ BLOCK_TYPES = (
     "divider",
 )
 MAX_BYTES = 150 * 1024
+EXAMPLE_POLICY = REPO / "resources" / "examples" / "policy.toml"
 WIDE = (1100, 720)
 NARROW = (360, 720)
 
@@ -221,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
 
     temp = Path(tempfile.mkdtemp(prefix="course-player-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(temp / "cfg"))
+    os.environ[CONFIG_DIR_ENV] = str(temp / "config")  # settings.json
     app = create_application(["make_screenshots"])
     theme.apply_theme(app, dark=False)
     store, ana = build_store(temp / "data")
@@ -317,7 +325,49 @@ def main(argv: list[str] | None = None) -> int:
         window.catalog.select_course(samples[-1])
         shoot(window, "dark-overview-locked")
 
+    # the settings dialog, and the same with the fields a lab policy fixes
+    theme.apply_theme(app, dark=False)
+    settle(app)
+    dialog = window.preferences.open_dialog()
+    shoot(dialog, "settings")
+    dialog.reject()
+    policy = parse_policy(EXAMPLE_POLICY.read_text(encoding="utf-8"), EXAMPLE_POLICY)
+    locked = SettingsDialog(Settings.load().with_policy(policy), window)
+    locked.show()
+    shoot(locked, "settings-lab-policy")
+    locked.reject()
     window.close()
+
+    # kiosk mode, with the example lab policy (a server: learners sign in, no guest)
+    profiles.upsert_server_profile(
+        store,
+        user_id="ben",
+        name="Ben Okafor",
+        tenant_id="t-north",
+        server_url="https://learn.north.example",
+        username="ben",
+    )
+    kiosk = MainWindow(
+        store, pool=ImmediatePool(), follow_system_theme=False, kiosk=True, policy=policy
+    )
+    kiosk.resize(*WIDE)
+    kiosk.show()
+    kiosk.start()
+    shoot(kiosk, "kiosk-sign-in")
+    kiosk.sign_in.choose(ana.id)
+    kiosk.catalog.select_course(first_course)
+    kiosk.open_course(first_course)
+    shoot(kiosk, "kiosk-catalog")
+    assert kiosk.kiosk_mode is not None
+    kiosk.kiosk_mode.idle.set_intervals(60_000, 60_000)  # as a minute before the end
+    kiosk.kiosk_mode.warning.popup()
+    shoot(kiosk.kiosk_mode.warning, "kiosk-idle-warning")
+    kiosk.kiosk_mode.warning.dismiss()
+    dialog = kiosk.preferences.open_dialog()
+    shoot(dialog, "kiosk-text-size")
+    dialog.reject()
+    kiosk.kiosk_mode.leave()
+    kiosk.close()
     store.close()
     too_big = [p for p in shoot.saved if p.stat().st_size > MAX_BYTES]
     for path in too_big:
