@@ -115,7 +115,8 @@ class _FirstPaint(QObject):
         ):
             self._done = True
             Path(self._target).write_text(f"{time.time():.6f}\n", encoding="utf-8")
-            QTimer.singleShot(0, QApplication.quit)
+            # exit, not quit(): quit() asks every window to close, and a kiosk window refuses
+            QTimer.singleShot(0, lambda: QApplication.exit(0))
         return False
 
 

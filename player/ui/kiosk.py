@@ -276,6 +276,11 @@ class KioskController(QObject):
         window.profile_changed.connect(self._on_signed_in)
         window.signed_out.connect(self._on_signed_out)
         self._apply(True)
+        log.info(
+            "kiosk mode on (idle timeout %d s, exit PIN %s)",
+            kiosk.idle_timeout_seconds,
+            "required" if self.pin_required else "not set",
+        )
 
     # --- the PIN ---------------------------------------------------------------------------------
 

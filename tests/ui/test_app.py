@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
+from player.policy import MIN_PIN_ITERATIONS, hash_pin
 from player.services.learn import LearnService
 from player.services.profiles import ensure_guest
 from player.settings import Settings
@@ -53,6 +54,44 @@ def test_run_opens_the_window_and_installs_the_samples(tmp_path: Path) -> None:
         store.close()
     expected = sorted(json.loads(p.read_bytes())["courseId"] for p in SAMPLES.glob("*.json"))
     assert sorted(course_ids) == expected and expected
+
+
+def test_command_line_starts_kiosk_mode_from_the_policy(tmp_path: Path) -> None:
+    """``course-player --config policy.toml``: the policy reaches the window (full screen,
+    kiosk mode with its idle time and PIN), which paints and quits (start-up benchmark hook)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(tmp_path / var.lower())
+    marker = tmp_path / "painted.txt"
+    env[FIRST_PAINT_ENV] = str(marker)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        "[kiosk]\nenabled = true\nidle_timeout_minutes = 7\n"
+        f'pin_hash = "{hash_pin("2468", iterations=MIN_PIN_ITERATIONS)}"\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "player",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--config",
+            str(policy),
+        ],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert marker.read_text().strip()
+    logs = (tmp_path / "xdg_state_home" / "course-player" / "log" / "course-player.log").read_text(
+        encoding="utf-8"
+    )
+    assert "kiosk mode on (idle timeout 420 s, exit PIN required)" in logs
 
 
 def test_settings_theme_choice() -> None:
