@@ -21,8 +21,8 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -69,7 +69,9 @@ class IdleWatcher(QObject):
     """Says when nobody touched the application for ``warning_ms``, then for ``timeout_ms``.
 
     ``start()`` installs the event filter and starts counting, ``stop()`` removes both. Any
-    activity restarts the count; activity after the warning emits ``resumed``.
+    activity restarts the count; activity after the warning emits ``resumed``. A mouse-move
+    event without movement (window systems send them when a window appears under the pointer,
+    e.g. the warning itself) is not activity.
     """
 
     warned = Signal()
@@ -87,6 +89,7 @@ class IdleWatcher(QObject):
         self._running = False
         self._warned = False
         self._deadline = 0.0
+        self._pointer: QPointF | None = None
         self.set_intervals(warning_ms, timeout_ms)
 
     def set_intervals(self, warning_ms: int, timeout_ms: int) -> None:
@@ -144,9 +147,19 @@ class IdleWatcher(QObject):
             self.resumed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._running and event.type() in ACTIVITY_EVENTS:
+        if self._running and event.type() in ACTIVITY_EVENTS and self._moved(event):
             self.reset()
         return False
+
+    def _moved(self, event: QEvent) -> bool:
+        """False for a mouse move to where the pointer already was; True for anything else."""
+        if event.type() != QEvent.Type.MouseMove or not isinstance(event, QMouseEvent):
+            return True
+        where = event.globalPosition()
+        if where == self._pointer:
+            return False
+        self._pointer = where
+        return True
 
     def _on_warning(self) -> None:
         if self._running and not self._warned:

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -32,6 +34,7 @@ from player.services import outbox
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
+from player.ui.kiosk import IdleWatcher
 from player.ui.main_window import MainWindow
 from tests.conftest import MakeLearner
 from tests.ui.conftest import Dialogs, MakeWindow
@@ -348,6 +351,41 @@ def test_activity_takes_the_warning_back(
         click(qtbot, kiosk.warning.stay_button)
     assert window.profile is not None
     assert kiosk.idle.running
+
+
+def _mouse_move(widget: QWidget, x: float, y: float) -> None:
+    point = QPointF(x, y)
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        point,
+        point,
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_a_mouse_move_without_movement_is_not_activity(qtbot: QtBot) -> None:
+    # Window systems send one when a window (the warning itself) appears under the pointer:
+    # it must not take the warning back, or an idle session would never end.
+    target = QWidget()
+    qtbot.addWidget(target)
+    watcher = IdleWatcher(warning_ms=50, timeout_ms=60_000)
+    watcher.start()
+    try:
+        with qtbot.waitSignal(watcher.warned, timeout=10_000):
+            pass
+        with qtbot.waitSignal(watcher.resumed, timeout=2_000):
+            _mouse_move(target, 5, 5)
+        with qtbot.waitSignal(watcher.warned, timeout=10_000):
+            pass
+        _mouse_move(target, 5, 5)  # the pointer did not move
+        assert watcher.warning_shown
+        with qtbot.waitSignal(watcher.resumed, timeout=2_000):
+            _mouse_move(target, 6, 5)
+    finally:
+        watcher.stop()
 
 
 def test_guest_hidden_when_the_policy_names_a_server(
