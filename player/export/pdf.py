@@ -70,6 +70,9 @@ DEFAULT_EPOCH = 946684800  # 2000-01-01T00:00:00Z, reportlab's own invariant dat
 _TOC_NUMBER_WIDTH = 36
 _TOC_GAP = 5
 _TOC_PAGE_HEIGHT = TEXT_HEIGHT - 1
+_TOC_TITLE_MAX = 240
+_FOOTER_FORM = "cp-footer"
+_FOOTER_Y = MARGIN_BOTTOM - 14
 
 
 def _check(cancel: threading.Event | None) -> None:
@@ -114,7 +117,10 @@ def _paginate_toc(renderer: BlockRenderer) -> list[_TocPageLayout]:
     for lesson in renderer.package.lessons:
         label = f"{lesson.index + 1}.  "
         rtl = renderer.package.lesson_direction(lesson) == "rtl"
-        title = bidi.display(" ".join(lesson.title.split()), rtl=rtl)
+        title = " ".join(lesson.title.split())
+        if len(title) > _TOC_TITLE_MAX:  # an entry must fit on a contents page
+            title = title[: _TOC_TITLE_MAX - 1].rstrip() + "…"
+        title = bidi.display(title, rtl=rtl)
         paragraph = Paragraph(
             renderer.mapper.markup(label) + renderer.mapper.markup(title), st.toc_entry
         )
@@ -275,19 +281,26 @@ class _Document(BaseDocTemplate):
         return text.rstrip() + "…"
 
     def _footer(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """The rule and course title (one form, drawn once) and the page number."""
         canvas.saveState()
-        y = MARGIN_BOTTOM - 14
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, y + 11, PAGE_SIZE[0] - MARGIN_X, y + 11)
+        canvas.doForm(_FOOTER_FORM)
         canvas.setFont(SANS, 8.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_X, y, self.footer_title)
-        canvas.drawRightString(PAGE_SIZE[0] - MARGIN_X, y, str(canvas.getPageNumber()))
+        canvas.drawRightString(PAGE_SIZE[0] - MARGIN_X, _FOOTER_Y, str(canvas.getPageNumber()))
         canvas.restoreState()
 
+    def draw_footer_form(self, canvas: Canvas) -> None:
+        canvas.beginForm(_FOOTER_FORM)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, _FOOTER_Y + 11, PAGE_SIZE[0] - MARGIN_X, _FOOTER_Y + 11)
+        canvas.setFont(SANS, 8.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN_X, _FOOTER_Y, self.footer_title)
+        canvas.endForm()
+
     def afterFlowable(self, flowable: Flowable) -> None:
-        if isinstance(flowable, LessonTitle):
+        if isinstance(flowable, LessonTitle) and flowable.key is not None:
             self.lesson_pages[flowable.key] = self.canv.getPageNumber()
             _check(self.cancel)
             self.done += 1
@@ -415,6 +428,7 @@ def build_pdf(
     def before_save(canvas: Canvas) -> None:
         _check(cancel)
         _draw_toc_forms(canvas, toc_pages, doc.lesson_pages)
+        doc.draw_footer_form(canvas)
 
     with _binary_streams():
         doc.build(story, canvasmaker=_canvas_class(publish_epoch(package), before_save))

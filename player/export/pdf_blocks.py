@@ -45,6 +45,7 @@ from player.export.pdf_styles import (
     BOX_PADDING,
     CALLOUT_COLOURS,
     CODE_SIZE,
+    MUTED,
     OBJECTIVES_BG,
     QUOTE_BG,
     RULE,
@@ -93,18 +94,29 @@ PDF_RENDER_OPTIONS = RenderOptions(image_src=lambda name: ASSET_SCHEME + name, f
 
 
 class LessonTitle(Paragraph):
-    """A lesson's ``h1``: it places the lesson's bookmark and outline entry where it is drawn."""
+    """A lesson's ``h1``: it places the lesson's bookmark and outline entry where it is drawn.
 
-    def __init__(self, text: str, style: Any, *, key: str, outline: str, index: int) -> None:
-        super().__init__(text, style)
-        self.key = key
-        self.outline = outline
-        self.lesson_index = index
+    Set ``key``, ``outline`` and ``lesson_index`` after making it. A title too long for one page
+    is split like any paragraph (reportlab makes the parts with this class and no key); the first
+    part keeps the bookmark.
+    """
+
+    key: str | None = None
+    outline: str = ""
+    lesson_index: int = -1
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        parts: list[Any] = super().split(availWidth, availHeight)
+        if parts and isinstance(parts[0], LessonTitle):
+            parts[0].key, parts[0].outline = self.key, self.outline
+            parts[0].lesson_index = self.lesson_index
+        return parts
 
     def draw(self) -> None:
         super().draw()
-        self.canv.bookmarkHorizontal(self.key, 0, self.height + 12)
-        self.canv.addOutlineEntry(self.outline, self.key, level=0, closed=None)
+        if self.key is not None:
+            self.canv.bookmarkHorizontal(self.key, 0, self.height + 12)
+            self.canv.addOutlineEntry(self.outline, self.key, level=0, closed=None)
 
 
 class BoxParagraph(Paragraph):
@@ -163,31 +175,52 @@ class PlainParagraphs:
         bullet: str | None = None,
     ) -> Paragraph:
         """A paragraph of ``lines`` (each already in display order), broken where they break."""
+        return self.segments([(lines, {})], style, cls, bullet=bullet)
+
+    def segments(
+        self,
+        segments: Sequence[Segment],
+        style: ParagraphStyle,
+        cls: type[Paragraph] = Paragraph,
+        *,
+        bullet: str | None = None,
+    ) -> Paragraph:
+        """A paragraph of several parts, each starting on a new line with its own font, size or
+        colour (``{"fontName": SANS_BOLD}``…): a callout's title above its text, a quote's cite."""
         text_frag, break_frag = self._template(style)
         shared: dict[str, Any] = {"link": [], "us_lines": []}  # per paragraph, as the parser does
         frags: list[Any] = []
-        for number, line in enumerate(lines):
-            if number:
-                frags.append(break_frag.clone(**shared))
-            for chunk, face, placeholder in self.mapper.runs(
-                " ".join(line.split()), style.fontName
-            ):
-                if face is None:
-                    frags.append(text_frag.clone(text=chunk, **shared))
-                else:
+        texts: list[str] = []
+        for lines, overrides in segments:
+            face_of_part = overrides.get("fontName", style.fontName)
+            part = text_frag.clone(**overrides) if overrides else text_frag
+            for line in lines:
+                if texts:
+                    frags.append(break_frag.clone(**shared))
+                texts.append(line)
+                for chunk, face, placeholder in self.mapper.runs(
+                    " ".join(line.split()), face_of_part
+                ):
+                    if face is None:
+                        frags.append(part.clone(text=chunk, **shared))
+                        continue
                     frags.append(
-                        text_frag.clone(
+                        part.clone(
                             text=chunk,
                             fontName=face,
                             bold=int(face in (SANS_BOLD, SANS_BOLD_ITALIC)),
                             italic=int(face in (SANS_ITALIC, SANS_BOLD_ITALIC)),
-                            textColor=_PLACEHOLDER if placeholder else text_frag.textColor,
+                            textColor=_PLACEHOLDER if placeholder else part.textColor,
                             **shared,
                         )
                     )
         if not frags:
             frags.append(text_frag.clone(text="", **shared))
-        return cls("\n".join(lines), style, bulletText=bullet, frags=frags)
+        return cls("\n".join(texts), style, bulletText=bullet, frags=frags)
+
+
+# Lines of text (in display order) and the fragment attributes they are drawn with.
+Segment = tuple[Sequence[str], dict[str, Any]]
 
 
 def lesson_key(index: int) -> str:
@@ -253,21 +286,17 @@ class BlockRenderer:
     def lesson(self, lesson: Lesson, count: int) -> list[Flowable]:
         rtl = self.package.lesson_direction(lesson) == "rtl"
         st = styles(rtl)
-        title_text = self.para_markup(lesson.title, st.h1, rtl=rtl)
-        out: list[Flowable] = [
-            LessonTitle(
-                title_text,
-                st.h1,
-                key=lesson_key(lesson.index),
-                outline=" ".join(lesson.title.split())
-                or _("Lesson {n}").format(n=lesson.index + 1),
-                index=lesson.index,
-            )
-        ]
+        title_lines = self.display_lines(lesson.title, st.h1, rtl=rtl, width=TEXT_WIDTH)
+        out: list[Flowable] = [self.plain.make(title_lines, st.h1, LessonTitle)]
+        title = out[0]
+        assert isinstance(title, LessonTitle)
+        title.key = lesson_key(lesson.index)
+        title.outline = " ".join(lesson.title.split()) or _("Lesson {n}").format(n=lesson.index + 1)
+        title.lesson_index = lesson.index
         meta = _("Lesson {n} of {count}").format(n=lesson.index + 1, count=count)
         if lesson.estimated_minutes:
             meta += " · " + _("about {minutes} minutes").format(minutes=lesson.estimated_minutes)
-        out.append(Paragraph(self.mapper.markup(meta), st.lesson_meta))
+        out.append(self.plain.make([meta], st.lesson_meta))
         objectives = [text for text in lesson.objectives if text.strip()]
         if objectives:
             out.extend(self.objectives(objectives, rtl))
@@ -319,22 +348,31 @@ class BlockRenderer:
                 html = sanitize_html(block.html, PDF_RENDER_OPTIONS, assets=self.package.assets)
                 return self.html.convert(html, rtl=rtl, width=width)
             case ListBlock():
-                items = [self.para_markup(text, st.list_item, rtl=rtl, width=width - LIST_INDENT)
-                         for text in block.items]  # fmt: skip
-                return self.bullets(items, ordered=block.ordered, rtl=rtl)
+                if rtl:
+                    items = [self.para_markup(text, st.list_item, rtl=rtl, width=width - LIST_INDENT)
+                             for text in block.items]  # fmt: skip
+                    return self.bullets(items, ordered=block.ordered, rtl=rtl)
+                out: list[Flowable] = []
+                last = len(block.items) - 1
+                for position, text in enumerate(block.items):
+                    style = _bullet_style(block.ordered, position == last)
+                    lines = self.display_lines(text, style, rtl=False, width=width - LIST_INDENT)
+                    label = f"{position + 1}." if block.ordered else "•"
+                    out.append(self.plain.make(lines, style, bullet=label))
+                return out
             case Code():
                 return self.code(block.code, block.language, width=width)
             case Quote():
                 style = box_style(st.quote, QUOTE_BG, RULE, rtl)
                 inner = width - style.leftIndent - style.rightIndent
-                markup = self.para_markup(block.text, style, rtl=rtl, width=inner)
+                lines = self.display_lines(block.text, style, rtl=rtl, width=inner)
+                parts: list[Segment] = [(lines, {})]
                 cite = (block.cite or "").strip()
                 if cite:
-                    cite_markup = self.para_markup("— " + cite, st.cite, rtl=rtl, width=inner)
-                    markup += (
-                        f'<br/><font face="{SANS}" size="9.5" color="#5b6270">{cite_markup}</font>'
-                    )
-                return [BoxParagraph(markup, style)]
+                    cite_lines = self.display_lines("— " + cite, st.cite, rtl=rtl, width=inner)
+                    parts.append((cite_lines, {"fontName": SANS, "fontSize": st.cite.fontSize,
+                                               "textColor": MUTED}))  # fmt: skip
+                return [self.plain.segments(parts, style, BoxParagraph)]
             case Callout():
                 return [self.callout(block, rtl, width)]
             case Image():
@@ -429,9 +467,13 @@ class BlockRenderer:
         style = box_style(st.body, background, accent, rtl)
         title = (block.title or "").strip() or callout_label(block.variant)
         inner = width - style.leftIndent - style.rightIndent
-        heading = f'<font face="{SANS_BOLD}">{self.markup(title, SANS_BOLD, rtl=rtl)}</font>'
-        text = self.para_markup(block.text, style, rtl=rtl, width=inner)
-        return BoxParagraph(f"{heading}<br/>{text}", style)
+        parts: list[Segment] = [
+            ([bidi.display(" ".join(title.split()), rtl=rtl)], {"fontName": SANS_BOLD}),
+            (self.display_lines(block.text, style, rtl=rtl, width=inner), {}),
+        ]
+        paragraph = self.plain.segments(parts, style, BoxParagraph)
+        assert isinstance(paragraph, BoxParagraph)
+        return paragraph
 
     def unsupported(self, rtl: bool) -> BoxParagraph:
         return self.note_box(unsupported_note(), None, rtl)
@@ -440,10 +482,12 @@ class BlockRenderer:
         """A grey box with an italic note (and a caption under it)."""
         st = styles(rtl)
         style = box_style(st.note, UNSUPPORTED_BG, None, rtl)
-        markup = self.markup(message, SANS_ITALIC, rtl=rtl)
+        parts: list[Segment] = [([bidi.display(message, rtl=rtl)], {})]
         if caption:
-            markup += f'<br/><font face="{SANS}" size="9">{self.markup(caption, rtl=rtl)}</font>'
-        return BoxParagraph(markup, style)
+            parts.append(([bidi.display(caption, rtl=rtl)], {"fontName": SANS, "fontSize": 9}))
+        paragraph = self.plain.segments(parts, style, BoxParagraph)
+        assert isinstance(paragraph, BoxParagraph)
+        return paragraph
 
     def note(self, text: str, rtl: bool) -> Paragraph:
         return Paragraph(self.markup(text, SANS_ITALIC, rtl=rtl), styles(rtl).note)
@@ -471,7 +515,7 @@ class BlockRenderer:
         out: list[Flowable] = []
         label = (language or "").strip()
         if label:
-            out.append(Paragraph(self.mapper.markup(label), st.code_label))
+            out.append(self.plain.make([label], st.code_label))
         out.append(XPreformatted("\n".join(lines) or " ", st.code))
         return out
 
@@ -482,7 +526,8 @@ class BlockRenderer:
         image = flowable(picture, width, _IMAGE_MAX_HEIGHT)
         parts: list[Flowable] = [image]
         if caption:
-            parts.append(Paragraph(self.markup(caption, rtl=rtl), styles(rtl).caption))
+            lines = self.display_lines(caption, styles(rtl).caption, rtl=rtl, width=width)
+            parts.append(self.plain.make(lines, styles(rtl).caption))
         else:
             parts.append(Spacer(1, 8))
         if top:

@@ -111,7 +111,7 @@ def styles(rtl: bool = False) -> Styles:
         base: dict[str, object] = {
             "fontName": SANS,
             "fontSize": BODY_SIZE,
-            "leading": BODY_SIZE * 1.45,
+            "leading": BODY_SIZE * 1.35,
             "textColor": INK,
             "alignment": align,
             "spaceAfter": 5,

@@ -67,7 +67,9 @@ def _png(width: int, height: int) -> str:
 
 def make_course(lessons: int = LESSONS, target: int = TARGET_BYTES) -> bytes:
     """A valid published package of ``lessons`` lessons and about ``target`` bytes of JSON."""
-    assets = {f"figure-{n}.png": {"mediaType": "image/png", "data": _png(240, 120)} for n in range(4)}
+    assets = {
+        f"figure-{n}.png": {"mediaType": "image/png", "data": _png(240, 120)} for n in range(4)
+    }
     fixed = len(json.dumps(assets))
     per_lesson = max(2_000, (target - fixed) // lessons)
     data_lessons = []
@@ -222,7 +224,7 @@ def _measure(kind: str, package_path: Path, work: Path) -> dict[str, Any]:
         from player.services import packages, profiles, progress
         from player.store.db import Store
 
-        store = Store(work / f"store-{kind}")
+        store = Store(Path(tempfile.mkdtemp(prefix=f"store-{kind}-", dir=work)))  # a fresh learner
         guest = profiles.ensure_guest(store)
         packages.import_bytes(store, raw)
         progress.enroll(store, guest, "bench-export")

@@ -185,7 +185,7 @@ def test_every_block_type_and_large_content_lay_out() -> None:
             {"type": "image", "src": "data:image/png;base64," + png_base64(8, 8), "alt": "inline"},
             {"type": "html", "html": wide_table},
             {"type": "html", "html": nested},
-            {"type": "html", "html": '<p>An <img src="pic.png" alt="inline pic"> image</p>'},
+            {"type": "html", "html": '<p>An <img src="inline.png" alt="inline pic"> image</p>'},
             {"type": "markdown", "markdown": "* a\n  * nested\n\n```js\nlet a = 1;\n```\n\n---"},
             {"type": "divider"},
         ],
@@ -200,6 +200,7 @@ def test_every_block_type_and_large_content_lay_out() -> None:
     gif = base64.b64encode(out.getvalue()).decode()
     assets = {
         "pic.png": {"mediaType": "image/png", "data": png_base64(300, 150)},
+        "inline.png": {"mediaType": "image/png", "data": png_base64(30, 15, (200, 40, 40))},
         "pic.gif": {"mediaType": "image/gif", "data": gif},
         "vector.svg": {"mediaType": "image/svg+xml", "data": base64.b64encode(b"<svg/>").decode()},
         "broken.png": {"mediaType": "image/png", "data": base64.b64encode(b"not a png").decode()},
@@ -222,8 +223,27 @@ def test_every_block_type_and_large_content_lay_out() -> None:
         "Careful",
     ):
         assert expected in text, expected
-    images = sum(len(page.images) for page in view.reader.pages)
-    assert images >= 4  # png, gif, data URI, inline html image
+    images = {image.data for page in view.reader.pages for image in page.images}
+    assert len(images) == 4  # png, gif, data URI, inline html image
+
+
+def test_a_title_longer_than_a_page_splits_and_keeps_its_bookmark() -> None:
+    title = "A very long lesson title " * 250
+    lessons = [
+        {"index": 0, "title": title, "blocks": [{"type": "paragraph", "text": "after"}]},
+        {"index": 1, "title": "Second", "blocks": []},
+    ]
+    parsed = parse_package(encode(make_package("long-title", lessons=lessons)))
+    view = read_pdf(pdf_bytes(parsed))
+    outline = view.outline()
+    assert len(outline) == 2 and outline[1][0] == "Second"
+    first = outline[0][1]
+    assert squash(view.pages[first - 1]).startswith("A very long lesson title")
+    assert "Lesson 1 of 2" not in view.pages[first - 1]  # the title goes on over the page
+    [meta_page] = [n for n, text in enumerate(view.pages, start=1) if "Lesson 1 of 2" in text]
+    assert first < meta_page < outline[1][1]
+    contents = squash(view.pages[1])
+    assert "…" in contents and len(contents) < 400  # the contents entry is shortened
 
 
 def test_cancel_stops_between_lessons_and_progress_is_reported() -> None:
