@@ -10,7 +10,7 @@ It owns no widget. Screens connect to its signals:
 - ``online_changed()``: ``online`` changed ("online" means the last request reached the server);
 - ``status_changed(SyncStatus)``: what the status area shows (waiting, refused, last sync).
 
-No signal carries a Python bool: this PySide6 release loses a reference to ``True``/``False``
+No signal carries a Python bool: PySide6 6.12.0 lost a reference to ``True``/``False``
 on every Python-side emit of one (``Signal(bool)`` or ``Signal(object)``), which crashes the
 interpreter sooner or later ("bool_dealloc"); state is read from the properties instead.
 

@@ -1,0 +1,110 @@
+"""Wire the sync screens into the main window: status area, Sync now, server sign-in, Buy.
+
+Kept out of ``main_window.py`` so the window stays a thin controller and tests of the window
+alone need no server; ``player.ui.app.run`` attaches sync to the real window.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+
+from player.i18n import _
+from player.sync.tokens import TokenStore, default_tokens
+from player.ui.sync.buy import BuyFlow
+from player.ui.sync.controller import SyncController
+from player.ui.sync.signin_dialog import SignInDialog
+from player.ui.sync.status_widget import SyncStatusWidget
+from player.ui.tasks import Pool
+
+if TYPE_CHECKING:
+    from player.ui.main_window import MainWindow
+
+
+class SyncWiring(QObject):
+    """Everything sync adds to one main window; lives as long as the window."""
+
+    def __init__(
+        self, window: MainWindow, *, pool: Pool | None = None, tokens: TokenStore = default_tokens
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.pool = pool
+        self.tokens = tokens
+        self.controller = SyncController(
+            window.store,
+            interval_minutes=window.settings.sync_interval_minutes,
+            tokens=tokens,
+            pool=pool,
+            parent=self,
+        )
+        self.status = SyncStatusWidget(self.controller, window)
+        window.add_status_widget(self.status)
+        self.buy_flow = BuyFlow(
+            window.store, lambda: window.profile, parent_widget=window, tokens=tokens, pool=pool
+        )
+        self.dialog: SignInDialog | None = None
+
+        self.controller.finished.connect(self._refresh)
+        self.controller.sign_in_required.connect(self.open_sign_in)
+        self.buy_flow.bought.connect(lambda course_id: window.refresh_catalog(select=course_id))
+        self.buy_flow.sign_in_required.connect(self.open_sign_in)
+        window.overview.buy_requested.connect(self.buy_flow.buy)
+        window.overview.set_buy_available(True)
+        window.sign_in.sign_in_requested.connect(lambda: self.open_sign_in(""))
+        window.sign_in.set_sign_in_available(True)
+        window.profile_changed.connect(lambda _id: self.controller.set_profile(window.profile))
+        window.signed_out.connect(lambda: self.controller.set_profile(None))
+        window.settings_applied.connect(
+            lambda: self.controller.set_interval(window.settings.sync_interval_minutes)
+        )
+        window.destroyed.connect(self.controller.cancel)
+
+        menu = window.menus.file_menu
+        self.sync_action = QAction(_("S&ync now"), window)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.controller.sync_now)
+        self.server_action = QAction(_("Sign in to a &server…"), window)
+        self.server_action.triggered.connect(lambda: self.open_sign_in(""))
+        first = menu.actions()[0]  # sync goes first in the File menu
+        menu.insertActions(first, [self.sync_action, self.server_action])
+        menu.insertSeparator(first)
+        window.addAction(self.sync_action)
+        if window.profile is not None:
+            self.controller.set_profile(window.profile)
+
+    def _refresh(self, _report: object) -> None:
+        if self.window.profile is not None:
+            self.window.refresh_catalog(select=self.window.overview.course_id)
+
+    def open_sign_in(self, message: str = "") -> SignInDialog:
+        """Ask for the server, user name and password; on success the learner becomes current."""
+        if self.dialog is not None and self.dialog.isVisible():
+            return self.dialog
+        profile = self.window.profile
+        settings = self.window.settings
+        self.dialog = SignInDialog(
+            self.window.store,
+            server_url=(
+                profile.serverUrl if profile and profile.serverUrl else settings.server_url
+            ),
+            username=(profile.username or "") if profile else "",
+            server_locked="server_url" in settings.locked,
+            message=message,
+            tokens=self.tokens,
+            pool=self.pool,
+            parent=self.window,
+        )
+        self.dialog.signed_in.connect(self._signed_in)
+        self.dialog.open()
+        return self.dialog
+
+    def _signed_in(self, result: object) -> None:
+        profile = getattr(result, "profile", None)
+        if profile is None:
+            return
+        self.window.set_profile(profile)
+        self.controller.set_profile(profile)
+        self.controller.sync_now()
