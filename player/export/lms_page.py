@@ -156,6 +156,7 @@ code, kbd, pre { font-family: "DejaVu Sans Mono", ui-monospace, Menlo, Consolas,
 pre { background: var(--code-bg); padding: .8rem 1rem; border-radius: 6px; overflow-x: auto;
   white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.45; }
 .code-language { font-size: .8rem; color: var(--muted); margin: 1rem 0 .2rem; }
+.code-block pre { margin-top: 0; }
 .objectives { background: var(--box); border-radius: 6px; padding: .6rem 1rem; margin: 0 0 1.2rem; }
 .objectives ul { margin: .3rem 0; }
 figure { margin: 1rem 0; }
@@ -168,7 +169,7 @@ aside.callout { border-radius: 6px; padding: .5rem 1rem; margin: 1rem 0;
   border-inline-start: 4px solid var(--note-bar); background: var(--note); }
 aside.callout-tip { background: var(--tip); border-inline-start-color: var(--tip-bar); }
 aside.callout-warning { background: var(--warning); border-inline-start-color: var(--warning-bar); }
-.callout-title { margin-bottom: .2rem; }
+aside.callout p, aside.unsupported p { margin: .25rem 0; }
 aside.unsupported { background: var(--unsupported); color: var(--muted); border-radius: 6px; padding: .3rem 1rem; margin: 1rem 0; }
 .image-remote, .image-missing { font-style: italic; color: var(--muted); }
 table { border-collapse: collapse; margin: 1rem 0; display: block; overflow-x: auto; max-width: 100%; }

@@ -378,8 +378,8 @@ class BlockRenderer:
             case Image():
                 return self.image_block(block, rtl, width)
             case Divider():
-                return [HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6,
-                                   spaceAfter=8)]  # fmt: skip
+                return [HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=14,
+                                   spaceAfter=12)]  # fmt: skip
             case Unsupported():
                 log.debug("unsupported block %r (%s) in the PDF", block.kind, block.reason)
                 return [self.unsupported(rtl)]

@@ -307,8 +307,8 @@ class HtmlConverter:
         if tag == "table":
             return self.table(node, rtl, width)
         if tag == "hr":
-            return [HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6,
-                               spaceAfter=8)]  # fmt: skip
+            return [HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=14,
+                               spaceAfter=12)]  # fmt: skip
         if tag == "dl":
             out: list[Flowable] = []
             for child in node.elements():
