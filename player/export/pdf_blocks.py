@@ -26,7 +26,6 @@ from reportlab.platypus import (
     Spacer,
     Table,
     TableStyle,
-    XPreformatted,
 )
 
 from player.export import bidi
@@ -42,10 +41,11 @@ from player.export.fonts import (
 )
 from player.export.pdf_images import ImageStore, Picture, flowable
 from player.export.pdf_styles import (
+    BOX_INSET,
     BOX_PADDING,
     CALLOUT_COLOURS,
     CODE_SIZE,
-    MUTED,
+    INK,
     OBJECTIVES_BG,
     QUOTE_BG,
     RULE,
@@ -223,6 +223,64 @@ class PlainParagraphs:
 Segment = tuple[Sequence[str], dict[str, Any]]
 
 
+CodeRun = tuple[str, str, Color]  # text, face, colour
+
+
+class CodeBlock(Flowable):
+    """Lines of code on a tinted background, drawn line by line and split between lines.
+
+    reportlab's ``XPreformatted`` parses markup and lays out fragments; code needs neither (its
+    lines are already wrapped, its runs already have their faces), and this is several times faster.
+    """
+
+    def __init__(self, lines: list[list[CodeRun]], style: ParagraphStyle) -> None:
+        super().__init__()
+        self.lines = lines
+        self.style = style
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+        self._pad = normalizeTRBL(style.borderPadding)
+
+    def _box_height(self, count: int) -> float:
+        top, _right, bottom, _left = self._pad
+        return float(count * self.style.leading + top + bottom)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = self._box_height(len(self.lines))
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        top, _right, bottom, _left = self._pad
+        fit = int((availHeight - top - bottom) // self.style.leading)
+        if fit < 2 or fit >= len(self.lines):
+            return []
+        return [CodeBlock(self.lines[:fit], self.style), CodeBlock(self.lines[fit:], self.style)]
+
+    def draw(self) -> None:
+        top, _right, _bottom, left = self._pad
+        style = self.style
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFillColor(style.backColor)
+        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        text = canvas.beginText(left + 2, self.height - top - style.fontSize)
+        text.setLeading(style.leading)
+        face, colour = "", None
+        for runs in self.lines:
+            for chunk, run_face, run_colour in runs:
+                if run_face != face:
+                    text.setFont(run_face, style.fontSize, style.leading)
+                    face = run_face
+                if run_colour != colour:
+                    text.setFillColor(run_colour)
+                    colour = run_colour
+                text.textOut(chunk)
+            text.textLine("")
+        canvas.drawText(text)
+        canvas.restoreState()
+
+
 def lesson_key(index: int) -> str:
     return f"lesson-{index + 1}"
 
@@ -363,18 +421,13 @@ class BlockRenderer:
             case Code():
                 return self.code(block.code, block.language, width=width)
             case Quote():
-                style = box_style(st.quote, QUOTE_BG, RULE, rtl)
-                inner = width - style.leftIndent - style.rightIndent
-                lines = self.display_lines(block.text, style, rtl=rtl, width=inner)
-                parts: list[Segment] = [(lines, {})]
+                parts = [(block.text, st.quote)]
                 cite = (block.cite or "").strip()
                 if cite:
-                    cite_lines = self.display_lines("— " + cite, st.cite, rtl=rtl, width=inner)
-                    parts.append((cite_lines, {"fontName": SANS, "fontSize": st.cite.fontSize,
-                                               "textColor": MUTED}))  # fmt: skip
-                return [self.plain.segments(parts, style, BoxParagraph)]
+                    parts.append(("— " + cite, st.cite))
+                return self.box(parts, QUOTE_BG, RULE, rtl, width)
             case Callout():
-                return [self.callout(block, rtl, width)]
+                return self.callout(block, rtl, width)
             case Image():
                 return self.image_block(block, rtl, width)
             case Divider():
@@ -382,7 +435,7 @@ class BlockRenderer:
                                    spaceAfter=12)]  # fmt: skip
             case Unsupported():
                 log.debug("unsupported block %r (%s) in the PDF", block.kind, block.reason)
-                return [self.unsupported(rtl)]
+                return self.unsupported(rtl)
         return []  # pragma: no cover - the match above is exhaustive
 
     # --- building blocks shared with the HTML converter --------------------------------------
@@ -461,33 +514,46 @@ class BlockRenderer:
     def quote(self, content: list[Flowable], *, width: float = TEXT_WIDTH) -> Table:
         return self.boxed(content, background=_WHITE, accent=RULE, width=width)
 
-    def callout(self, block: Callout, rtl: bool, width: float) -> BoxParagraph:
+    def box(
+        self,
+        parts: Sequence[tuple[str, ParagraphStyle]],
+        background: Color,
+        accent: Color | None,
+        rtl: bool,
+        width: float = TEXT_WIDTH,
+    ) -> list[Flowable]:
+        """A shaded box of plain-text parts (title, text, cite…), one paragraph each."""
+        out: list[Flowable] = []
+        last = len(parts) - 1
+        for position, (text, base) in enumerate(parts):
+            if last == 0:
+                part = "whole"
+            else:
+                part = "top" if position == 0 else "bottom" if position == last else "middle"
+            style = box_style(base, background, accent, rtl, part)
+            inner = width - style.leftIndent - style.rightIndent
+            lines = self.display_lines(text, style, rtl=rtl, width=inner)
+            out.append(self.plain.make(lines, style, BoxParagraph))
+        if last > 0:  # not a title alone at the foot of a page
+            out.insert(0, CondPageBreak(3 * parts[0][1].leading + BOX_INSET[0]))
+        return out
+
+    def callout(self, block: Callout, rtl: bool, width: float) -> list[Flowable]:
         st = styles(rtl)
         background, accent = CALLOUT_COLOURS.get(block.variant, CALLOUT_COLOURS["note"])
-        style = box_style(st.body, background, accent, rtl)
-        title = (block.title or "").strip() or callout_label(block.variant)
-        inner = width - style.leftIndent - style.rightIndent
-        parts: list[Segment] = [
-            ([bidi.display(" ".join(title.split()), rtl=rtl)], {"fontName": SANS_BOLD}),
-            (self.display_lines(block.text, style, rtl=rtl, width=inner), {}),
-        ]
-        paragraph = self.plain.segments(parts, style, BoxParagraph)
-        assert isinstance(paragraph, BoxParagraph)
-        return paragraph
+        title = " ".join(((block.title or "").strip() or callout_label(block.variant)).split())
+        return self.box([(title, st.label), (block.text, st.body)], background, accent, rtl, width)
 
-    def unsupported(self, rtl: bool) -> BoxParagraph:
+    def unsupported(self, rtl: bool) -> list[Flowable]:
         return self.note_box(unsupported_note(), None, rtl)
 
-    def note_box(self, message: str, caption: str | None, rtl: bool) -> BoxParagraph:
+    def note_box(self, message: str, caption: str | None, rtl: bool) -> list[Flowable]:
         """A grey box with an italic note (and a caption under it)."""
         st = styles(rtl)
-        style = box_style(st.note, UNSUPPORTED_BG, None, rtl)
-        parts: list[Segment] = [([bidi.display(message, rtl=rtl)], {})]
+        parts = [(message, st.note)]
         if caption:
-            parts.append(([bidi.display(caption, rtl=rtl)], {"fontName": SANS, "fontSize": 9}))
-        paragraph = self.plain.segments(parts, style, BoxParagraph)
-        assert isinstance(paragraph, BoxParagraph)
-        return paragraph
+            parts.append((caption, st.cite))
+        return self.box(parts, UNSUPPORTED_BG, None, rtl)
 
     def note(self, text: str, rtl: bool) -> Paragraph:
         return Paragraph(self.markup(text, SANS_ITALIC, rtl=rtl), styles(rtl).note)
@@ -497,26 +563,28 @@ class BlockRenderer:
         st = styles(False)
         char_width = string_width("M", MONO, CODE_SIZE)
         per_line = max(20, int((width - 2 * 6 - 2 * 6) / char_width))
-        lines: list[str] = []
+        lines: list[list[CodeRun]] = []
         for line in code.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).split("\n"):
             first = True
             while True:
                 room = per_line if first else per_line - len(CONTINUATION)
                 chunk, line = line[:room], line[room:]
-                marked = self.mapper.markup(chunk, MONO)
-                lines.append(
-                    marked if first else f'<font color="#8a8f98">{CONTINUATION}</font>{marked}'
-                )
+                runs: list[CodeRun] = [] if first else [(CONTINUATION, MONO, _PLACEHOLDER)]
+                for text, face, placeholder in self.mapper.runs(chunk, MONO):
+                    colour = _PLACEHOLDER if placeholder else INK
+                    runs.append((text, face or MONO, colour))
+                lines.append(runs)
                 first = False
                 if not line:
                     break
-        while lines and not lines[-1].strip():
+        while lines and not "".join(text for text, _f, _c in lines[-1]).strip():
             lines.pop()
         out: list[Flowable] = []
         label = (language or "").strip()
         if label:
+            out.append(CondPageBreak(st.code_label.leading + 3 * st.code.leading + 12))
             out.append(self.plain.make([label], st.code_label))
-        out.append(XPreformatted("\n".join(lines) or " ", st.code))
+        out.append(CodeBlock(lines or [[]], st.code))
         return out
 
     def picture(
@@ -562,7 +630,7 @@ class BlockRenderer:
                 )
         if picture is not None:
             return self.picture(picture, caption, rtl, width)
-        return [self.note_box(message, caption, rtl)]
+        return self.note_box(message, caption, rtl)
 
 
 @cache

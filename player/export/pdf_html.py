@@ -262,7 +262,7 @@ class HtmlConverter:
             picture = renderer.images.asset(name)
             if picture is None and renderer.images.media_type(name) == "image/svg+xml":
                 message = _("[Image: {alt} (SVG, shown in the player only)]").format(alt=alt)
-                return [renderer.note_box(message, None, rtl)]
+                return renderer.note_box(message, None, rtl)
         elif src.lower().startswith("data:"):
             picture = renderer.images.data_uri(src)
         if picture is not None:
