@@ -20,13 +20,12 @@ and shows the results. Results that arrive after the learner changed are dropped
 File → Import…: importer.py; the status bar: statusbar.py.
 
 Hook points for later changes:
-- Buy: ``self.overview.buy_requested(course_id)``; call ``self.overview.set_buy_available(True)``
-  when the sync work provides purchasing, then ``self.refresh_catalog(select=course_id)``.
+- Buy, Sync now, the sync status and the server sign-in: ``player.ui.sync.attach.SyncWiring``
+  (attached by ``player.ui.app.run``) uses the hooks below.
 - Sync status: put a widget in the status bar with ``self.add_status_widget(widget)`` (it goes into
   ``self.sync_status_area``, left of the learner's name). ``signed_out`` says when a learner's
   session ended (kiosk): forget what the widget shows of them.
-- Export: ``self.overview.export_requested(course_id)``; ``self.overview.set_export_available(True)``
-  unless ``self.kiosk`` (no export in kiosk mode).
+- Export: wired here (``export_course`` → ``player.ui.export``); never in kiosk mode.
 - Server sign-in: ``self.sign_in.sign_in_requested``; ``self.sign_in.set_sign_in_available(True)``;
   after a sign-in, ``self.set_profile(profile)``.
 """
@@ -139,6 +138,8 @@ class MainWindow(QMainWindow):
         self.overview.back_requested.connect(self.show_catalog_page)
         self.overview.enroll_requested.connect(self.enroll)
         self.overview.lesson_requested.connect(self.open_lesson)
+        self.overview.export_requested.connect(self.export_course)
+        self.overview.set_export_available(True)  # kiosk mode hides it (set_export_allowed)
         self.reader = ReaderView(
             self, zoom=self.settings.text_zoom, zoom_choices=self.settings.text_zoom_choices
         )
@@ -186,6 +187,12 @@ class MainWindow(QMainWindow):
                 hints.colorSchemeChanged.connect(self.preferences.system_colours_changed)
         if kiosk:
             self.kiosk_mode = KioskController(self, policy)
+
+    def export_course(self, course_id: str) -> None:
+        """Export… on the overview: the dialog runs the guarded export off the UI thread."""
+        from player.ui.export import open_export_dialog
+
+        open_export_dialog(self, course_id)
 
     # --- menus -------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from player.policy import MIN_PIN_ITERATIONS, LabPolicy, hash_pin, parse_policy
-from player.services import outbox
+from player.services import outbox, progress
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
@@ -445,6 +445,8 @@ def test_leaving_needs_the_pin(
     assert not kiosk.sign_out_button.isVisible() and not kiosk.leave_action.isVisible()
     assert window.reader.browser.allow_external_links
     window.overview.set_export_available(True)
+    assert window.profile is not None
+    progress.enroll(window.store, window.profile, "git-basics")  # export needs the enrollment
     click_course(qtbot, window, "git-basics")
     assert window.overview.export_button.isVisible()
     dialog = window.preferences.open_dialog()

@@ -39,7 +39,8 @@ def test_open_a_course_from_the_catalog(qtbot: QtBot, window: MainWindow) -> Non
     assert not any(r.completed for r in rows)
     assert overview.start_button.isVisible() and overview.enroll_button.isVisible()
     assert not overview.continue_button.isVisible()
-    assert not overview.buy_button.isVisible() and not overview.export_button.isVisible()
+    assert not overview.buy_button.isVisible()
+    assert not overview.export_button.isVisible()  # a preview: export needs the enrollment
 
 
 def test_next_and_previous_at_both_ends(qtbot: QtBot, window: MainWindow) -> None:
@@ -165,3 +166,18 @@ def test_window_geometry_and_splitter_remembered(
     again = make_window(window.store, size=None)
     assert (again.width(), again.height()) == (720, 520)
     assert again.splitter.sizes()[0] == sizes[0]
+
+
+def test_export_is_offered_once_enrolled_and_opens_the_dialog(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from player.ui.export import ExportDialog
+
+    click_course(qtbot, window, "git-basics")
+    assert not window.overview.export_button.isVisible()
+    click(qtbot, window.overview.enroll_button)
+    assert window.overview.export_button.isVisible()
+    click(qtbot, window.overview.export_button)
+    dialogs = [w for w in window.findChildren(ExportDialog) if w.isVisible()]
+    assert len(dialogs) == 1
+    dialogs[0].reject()

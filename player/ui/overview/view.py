@@ -210,7 +210,7 @@ class CourseOverview(QWidget):
         self._refresh_buttons()
 
     def set_export_available(self, available: bool) -> None:
-        """Show the Export button on readable courses (wired by the export work)."""
+        """Show the Export button on courses the learner may export (bought or enrolled)."""
         self._export_available = available
         self._refresh_buttons()
 
@@ -377,7 +377,11 @@ class CourseOverview(QWidget):
         if started:
             nxt = details.progress.next_lesson()
             self.continue_button.setText(_("Continue: lesson {n}").format(n=nxt + 1))
-        self.export_button.setVisible(self._export_available and self._export_allowed and readable)
+        # exporting needs a purchase or an enrollment (the export guard), not just a preview
+        exportable = readable and access.entitled
+        self.export_button.setVisible(
+            self._export_available and self._export_allowed and exportable
+        )
         self.buy_button.setVisible(self._buy_available and summary.state == LOCKED)
         primary = (
             self.continue_button
