@@ -14,34 +14,28 @@ The exit PIN is never stored in clear text: ``pin_hash`` holds
 
 from __future__ import annotations
 
-import base64
-import binascii
 import difflib
-import hashlib
-import hmac
 import logging
 import re
-import secrets
 import tomllib
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from player import config
+from player import config, passwords
 from player.errors import ConfigError
 from player.i18n import _
 
 log = logging.getLogger(__name__)
 
-PIN_SCHEME = "pbkdf2_sha256"
-PIN_ITERATIONS = 600_000
+PIN_SCHEME = passwords.SCHEME
+PIN_ITERATIONS = passwords.DEFAULT_ITERATIONS
 """PBKDF2-SHA256 rounds for a new hash (OWASP's 2023 figure); about half a second to check."""
 MIN_PIN_ITERATIONS = 100_000
-PIN_SALT_BYTES = 16
-PIN_HASH_BYTES = 32
+PIN_SALT_BYTES = passwords.SALT_BYTES
+PIN_HASH_BYTES = passwords.HASH_BYTES
 MIN_PIN_LENGTH = 4
 
 IDLE_WARNING_MINUTES = 1
@@ -100,10 +94,6 @@ class PolicyError(ConfigError):
 # --- the PIN ---------------------------------------------------------------------------------
 
 
-def _normalize_pin(pin: str) -> bytes:
-    return unicodedata.normalize("NFKC", pin).encode("utf-8")
-
-
 def pin_problem(pin: str) -> str | None:
     """Why ``pin`` cannot be an exit PIN, or None when it can."""
     if len(pin.strip()) < MIN_PIN_LENGTH:
@@ -114,46 +104,27 @@ def pin_problem(pin: str) -> str | None:
 
 
 def hash_pin(pin: str, *, iterations: int = PIN_ITERATIONS, salt: bytes | None = None) -> str:
-    """``pbkdf2_sha256$<iterations>$<salt b64>$<hash b64>`` for ``pin`` with a fresh random salt."""
+    """``pbkdf2_sha256$<iterations>$<salt b64>$<hash b64>`` for ``pin`` with a fresh random salt
+    (``player.passwords``, shared with the lab's offline sign-in)."""
     problem = pin_problem(pin)
     if problem:
         raise ConfigError(problem)
-    salt = salt if salt is not None else secrets.token_bytes(PIN_SALT_BYTES)
-    digest = hashlib.pbkdf2_hmac("sha256", _normalize_pin(pin), salt, iterations, PIN_HASH_BYTES)
-    encode = base64.b64encode
-    return f"{PIN_SCHEME}${iterations}${encode(salt).decode()}${encode(digest).decode()}"
+    return passwords.make_verifier(pin, iterations=iterations, salt=salt)
 
 
-@dataclass(frozen=True)
-class _PinHash:
-    iterations: int
-    salt: bytes
-    digest: bytes
-
-
-def _parse_pin_hash(value: str) -> _PinHash:
-    """The parts of a PIN hash; ValueError with a short reason when the format is wrong."""
-    parts = value.split("$")
-    if len(parts) != 4 or parts[0] != PIN_SCHEME:
-        raise ValueError(_("it does not have the form {form}").format(form=_pin_hash_form()))
-    _scheme, rounds, salt_text, digest_text = parts
-    if not rounds.isdigit():
-        raise ValueError(_("the number of iterations is not a number"))
-    iterations = int(rounds)
-    if iterations < MIN_PIN_ITERATIONS:
-        raise ValueError(
-            _("{n} iterations are too few to protect the PIN (at least {min})").format(
-                n=iterations, min=MIN_PIN_ITERATIONS
-            )
+def _pin_hash_reason(error: passwords.VerifierFormatError) -> str:
+    """Why a ``pin_hash`` is refused, for the provisioning file's error message."""
+    if error.problem == passwords.FORM:
+        return _("it does not have the form {form}").format(form=_pin_hash_form())
+    if error.problem == passwords.ITERATIONS_NOT_A_NUMBER:
+        return _("the number of iterations is not a number")
+    if error.problem == passwords.TOO_FEW_ITERATIONS:
+        return _("{n} iterations are too few to protect the PIN (at least {min})").format(
+            n=error.iterations, min=MIN_PIN_ITERATIONS
         )
-    try:
-        salt = base64.b64decode(salt_text, validate=True)
-        digest = base64.b64decode(digest_text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError(_("the salt or the hash is not valid base64")) from None
-    if len(salt) < 8 or len(digest) != PIN_HASH_BYTES:
-        raise ValueError(_("the salt or the hash has the wrong length"))
-    return _PinHash(iterations, salt, digest)
+    if error.problem == passwords.NOT_BASE64:
+        return _("the salt or the hash is not valid base64")
+    return _("the salt or the hash has the wrong length")
 
 
 def _pin_hash_form() -> str:
@@ -165,14 +136,12 @@ def verify_pin(policy: LabPolicy, pin: str) -> bool:
     if not policy.kiosk.pin_hash:
         return False
     try:
-        parsed = _parse_pin_hash(policy.kiosk.pin_hash)
-    except ValueError:  # load_policy refuses such a file; a hand-made policy may still hold one
+        return passwords.check_verifier(
+            policy.kiosk.pin_hash, pin, min_iterations=MIN_PIN_ITERATIONS
+        )
+    except passwords.VerifierFormatError:  # load_policy refuses such a file; a hand-made one
         log.warning("the policy's PIN hash is malformed; refusing every PIN")
         return False
-    digest = hashlib.pbkdf2_hmac(
-        "sha256", _normalize_pin(pin), parsed.salt, parsed.iterations, len(parsed.digest)
-    )
-    return hmac.compare_digest(digest, parsed.digest)
 
 
 # --- languages -------------------------------------------------------------------------------
@@ -321,12 +290,12 @@ def _check_pin_hash(value: str) -> str | None:
             "“course-player policy hash-pin” and paste the line it prints"
         )
     try:
-        _parse_pin_hash(value)
-    except ValueError as error:
+        passwords.parse_verifier(value, min_iterations=MIN_PIN_ITERATIONS)
+    except passwords.VerifierFormatError as error:
         return _(
             "the value is not a PIN hash made by “course-player policy hash-pin” ({reason}). "
             "Run that command again and paste the line it prints"
-        ).format(reason=str(error))
+        ).format(reason=_pin_hash_reason(error))
     return None
 
 
