@@ -248,3 +248,36 @@ class PurchaseFailed(PlayerError):
 
 class ConfigError(PlayerError):
     code = "BAD_CONFIG"
+
+
+# --- lab sign-in (kiosk machines with a server policy) ---------------------------------------
+
+
+class SignInRefused(PlayerError):
+    """A learner's sign-in on a lab machine was refused; the message says why and what to do."""
+
+    code = "SIGN_IN_REFUSED"
+
+
+class WrongCredentials(SignInRefused):
+    """Wrong user name or password (online or offline); never says which, or whether the user
+    exists."""
+
+    code = "WRONG_CREDENTIALS"
+
+    def __init__(self) -> None:
+        super().__init__(_("The user name or password is not right."))
+
+
+class FirstSignInNeedsNetwork(SignInRefused):
+    """Offline, and this learner never signed in online on this machine: nothing to check."""
+
+    code = "FIRST_SIGN_IN_NEEDS_NETWORK"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "You have not signed in on this computer before. Connect to the network to "
+                "sign in the first time."
+            )
+        )

@@ -50,6 +50,8 @@ STEPS: list[Step] = [
     _create_tables(*_V1_TABLES),
     # Version 2: sync bookkeeping (purchase idempotency keys, per-course download issues).
     _create_tables("pendingpurchase", "downloadissue"),
+    # Version 3: offline sign-in verifiers for kiosk machines with a server policy.
+    _create_tables("offlinecredential"),
 ]
 
 

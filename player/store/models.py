@@ -222,3 +222,23 @@ class DownloadIssue(SQLModel, table=True):
     version: int
     message: str = ""
     at: datetime
+
+
+# --- lab sign-in (store version 3) -----------------------------------------------------------
+
+
+class OfflineCredential(SQLModel, table=True):
+    """What lets a learner sign in on a kiosk machine while the server cannot be reached.
+
+    Written only in kiosk mode with a lab policy naming a server, after the learner's last
+    successful online sign-in on this machine (``player.services.lab_signin``). ``verifier`` is a
+    salted PBKDF2 hash of the password (``player.passwords``), never the password itself.
+    """
+
+    __table_args__ = (UniqueConstraint("serverUrl", "username"),)
+
+    profileId: str = Field(primary_key=True)
+    username: str
+    serverUrl: str
+    verifier: str
+    updatedAt: datetime
