@@ -9,6 +9,8 @@
   button), ends an idle session (``MainWindow.sign_out``: every view of the learner cleared, open
   dialogs closed, the sign-in page; their queued progress stays in the outbox), refuses to close
   the window, and leaves kiosk mode with File → Leave kiosk mode… or Ctrl+Alt+Q after the PIN.
+  With a lab policy naming a server, the sign-in page asks for a user name and password
+  (``player.ui.kiosk_signin``) instead of listing the machine's learners.
 
 ``--kiosk`` without a policy PIN (``kiosk.pin_hash``) is for trying the mode out: leaving needs no
 PIN and the window closes normally (docs/kiosk.md).
@@ -42,6 +44,7 @@ from player.i18n import _, ngettext
 from player.policy import KioskPolicy, LabPolicy, verify_pin
 from player.store.models import Profile
 from player.ui.errors import show_status
+from player.ui.kiosk_signin import KioskSignIn
 
 if TYPE_CHECKING:
     from player.ui.main_window import MainWindow
@@ -264,6 +267,10 @@ class KioskController(QObject):
         self.idle.timed_out.connect(self._on_timed_out)
         self.warning = IdleWarning(self.idle, window)
         self.active = True
+        #: The user-name-and-password sign-in, when the policy names a server; else None.
+        self.account_sign_in: KioskSignIn | None = (
+            KioskSignIn(window, policy) if policy is not None and policy.server_url else None
+        )
 
         self.sign_out_button = QPushButton(_("Sign out"), window)
         self.sign_out_button.setObjectName("kioskSignOut")
@@ -355,12 +362,20 @@ class KioskController(QObject):
     # --- sessions ------------------------------------------------------------------------------
 
     def fill_sign_in(self, known: list[Profile]) -> None:
-        """The sign-in page for the next learner: by name, nothing chosen, so nothing says who
-        learned here last; no guest when the lab's policy names a server."""
+        """The sign-in page for the next learner, with nothing that says who learned here last.
+
+        With a server in the lab's policy: an empty user name and password form, no names, no
+        guest. Without: the learners by name, none chosen, and the guest."""
+        page = self.window.sign_in
+        if self.account_sign_in is not None:
+            page.set_hint(
+                _("Sign in with your user name and password. When you are done, press Sign out.")
+            )
+            page.show_account_form()
+            return
         if not self.guest_allowed():
             known = [profile for profile in known if not profile.isGuest]
         known = sorted(known, key=lambda p: (p.isGuest, p.displayName.lower()))
-        page = self.window.sign_in
         page.set_hint(
             _("Choose your name to start. When you are done, press Sign out.")
             if known
@@ -406,6 +421,8 @@ class KioskController(QObject):
         if not on:
             window.refresh_learner_actions()
             window.sign_in.set_hint(None)
+            if window.sign_in.account_mode and window.profile is None:
+                window.show_sign_in(cancellable=False)  # the usual list of learners again
         self.leave_action.setVisible(on)
         self.leave_action.setEnabled(on)
         self._update_sign_out()

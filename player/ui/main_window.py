@@ -247,6 +247,10 @@ class MainWindow(QMainWindow):
     def start(self, profile_id: str | None = None) -> None:
         """Choose the learner (asking when several share this computer, and always in kiosk
         mode) and fill the catalog."""
+        kiosk = self.kiosk_mode if self.kiosk else None
+        if profile_id is not None and kiosk is not None and kiosk.account_sign_in is not None:
+            log.info("kiosk: learners sign in with their password; --profile is ignored")
+            profile_id = None
         if profile_id is not None:
             try:
                 self.set_profile(profiles.get_profile(self.store, profile_id))

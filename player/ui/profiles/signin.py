@@ -3,6 +3,10 @@
 No password is asked or stored here: a learner who signed in to a server once is remembered on this
 machine. Hook point: the server sign-in form comes with the sync work; it connects to
 ``sign_in_requested`` and calls ``set_sign_in_available(True)`` to show the button.
+
+In kiosk mode with a lab policy naming a server, the page shows ``account_form`` instead
+(``show_account_form``): a user name and a password, no list of learners, no guest. Each
+learner proves who they are every session (``player.ui.kiosk_signin``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from player.i18n import _
 from player.store.models import Profile
+from player.ui.profiles.account_form import AccountForm
 
 PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 WHERE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -128,6 +133,8 @@ class SignInPage(QWidget):
         super().__init__(parent)
         self.setObjectName("signInPage")
         self._guest_id: str | None = None
+        self._server_available = False
+        self.account_mode = False
 
         self.heading = QLabel(_("Who is learning?"), self)
         self.heading.setObjectName("signInHeading")
@@ -186,6 +193,9 @@ class SignInPage(QWidget):
         column.addWidget(self.hint)
         column.addWidget(self.list)
         column.addLayout(buttons)
+        self.account_form = AccountForm(inner)
+        self.account_form.hide()
+        column.addWidget(self.account_form)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(inner, 100)
@@ -200,7 +210,39 @@ class SignInPage(QWidget):
         self.setTabOrder(self.guest_button, self.cancel_button)
 
     def set_sign_in_available(self, available: bool) -> None:
-        self.server_button.setVisible(available)
+        self._server_available = available
+        self.server_button.setVisible(available and not self.account_mode)
+
+    def show_account_form(self) -> None:
+        """User name and password instead of the list: no learner's name on the page, no guest,
+        the form empty."""
+        self.account_mode = True
+        self.list.clear()
+        self._guest_id = None
+        self.account_form.reset()
+        for widget in (
+            self.list,
+            self.continue_button,
+            self.guest_button,
+            self.server_button,
+            self.cancel_button,
+        ):
+            widget.hide()
+        self.account_form.show()
+        if self.isVisible():
+            self.account_form.focus_first()
+
+    def show_learner_list(self) -> None:
+        """The list of this machine's learners (the usual page)."""
+        if not self.account_mode:
+            return
+        self.account_mode = False
+        self.account_form.reset()
+        self.account_form.hide()
+        self.list.show()
+        self.continue_button.show()
+        self.server_button.setVisible(self._server_available)
+        self._update_buttons()
 
     def set_hint(self, text: str | None) -> None:
         """The line under the heading; None: the usual one."""
@@ -217,6 +259,7 @@ class SignInPage(QWidget):
         self, profiles: list[Profile], *, current: str | None, cancellable: bool
     ) -> None:
         """List ``profiles``; select ``current`` (None: no row chosen yet, as in kiosk mode)."""
+        self.show_learner_list()
         self.list.clear()
         self._guest_id = None
         select_row = -1
@@ -252,7 +295,7 @@ class SignInPage(QWidget):
 
     def _update_buttons(self) -> None:
         self.continue_button.setEnabled(self._chosen_item() is not None)
-        self.guest_button.setVisible(self._guest_id is not None)
+        self.guest_button.setVisible(self._guest_id is not None and not self.account_mode)
 
     def _on_activated(self, index: QModelIndex) -> None:
         profile_id = index.data(PROFILE_ID_ROLE)
@@ -270,4 +313,7 @@ class SignInPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.list.setFocus()
+        if self.account_mode:
+            self.account_form.focus_first()
+        else:
+            self.list.setFocus()

@@ -72,8 +72,26 @@ class SyncWiring(QObject):
         menu.insertActions(first, [self.sync_action, self.server_action])
         menu.insertSeparator(first)
         window.addAction(self.sync_action)
+        self._attach_kiosk_sign_in()
         if window.profile is not None:
             self.controller.set_profile(window.profile)
+
+    def _attach_kiosk_sign_in(self) -> None:
+        """Kiosk mode with a server policy: learners sign in on the sign-in page's form
+        (``player.ui.kiosk_signin``) with this wiring's tokens; a sync follows an online sign-in.
+        The File menu's server sign-in is hidden while kiosk mode lasts."""
+        kiosk = self.window.kiosk_mode
+        flow = kiosk.account_sign_in if kiosk is not None else None
+        if kiosk is None or flow is None:
+            return
+        flow.tokens = self.tokens
+        flow.signed_in.connect(self._kiosk_signed_in)
+        self.server_action.setVisible(not self.window.kiosk)
+        kiosk.left.connect(lambda: self.server_action.setVisible(True))
+
+    def _kiosk_signed_in(self, result: object) -> None:
+        if getattr(result, "online", False):
+            self.controller.sync_now()
 
     def _refresh(self, _report: object) -> None:
         if self.window.profile is not None:

@@ -1,0 +1,106 @@
+"""Kiosk sign-in with a user name and password, when the lab's policy names a server.
+
+``KioskSignIn`` connects the sign-in page's ``account_form`` to the core's
+``player.services.lab_signin.lab_sign_in``, run off the UI thread through the window's task
+helper: online with the policy's server, offline against the verifier cached at the learner's
+last online sign-in on this machine. On success the learner becomes current
+(``MainWindow.set_profile``) and ``signed_in(LabSignIn)`` is emitted (``SyncWiring`` starts a
+sync after an online sign-in); on failure the form says why and keeps the user name only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from player.errors import PlayerError
+from player.i18n import _
+from player.policy import LabPolicy
+from player.services import lab_signin
+from player.services.lab_signin import LabSignIn, OnlineAnswer
+from player.store.models import Profile
+from player.sync import signin
+from player.sync.tokens import TokenStore, default_tokens
+from player.ui.errors import show_status
+
+if TYPE_CHECKING:
+    from player.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class KioskSignIn(QObject):
+    """Signs learners in with the sign-in page's form; one per kiosk window with a server."""
+
+    signed_in = Signal(object)  # LabSignIn (no bare bool in a signal: see ui/sync/controller.py)
+
+    def __init__(
+        self,
+        window: MainWindow,
+        policy: LabPolicy,
+        *,
+        tokens: TokenStore = default_tokens,
+        iterations: int = lab_signin.VERIFIER_ITERATIONS,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.policy = policy
+        #: The token store of the window's sync (``SyncWiring`` sets its own).
+        self.tokens = tokens
+        self.iterations = iterations
+        self.form = window.sign_in.account_form
+        self.form.submitted.connect(self.submit)
+
+    def submit(self, username: str, password: str) -> None:
+        """Sign ``username`` in (off the UI thread); the form shows the outcome."""
+        if self.form.busy:
+            return
+        store = self.window.store
+        policy = self.policy
+        tokens = self.tokens
+        iterations = self.iterations
+
+        def online(server_url: str, user: str, secret: str) -> OnlineAnswer:
+            return signin.sign_in(store, server_url, user, secret, tokens=tokens)
+
+        def forget_token(profile: Profile) -> None:
+            signin.sign_out(profile, tokens=tokens)
+
+        def work() -> LabSignIn:
+            return lab_signin.lab_sign_in(
+                store,
+                policy,
+                username,
+                password,
+                sign_in=online,
+                sign_out=forget_token,
+                iterations=iterations,
+            )
+
+        self.form.set_busy(True)
+        self.window.tasks.read(work, self._succeeded, self._failed)
+
+    def _succeeded(self, result: LabSignIn) -> None:
+        self.form.reset()
+        self.window.set_profile(result.profile)
+        if not result.online:
+            show_status(
+                self.window,
+                _(
+                    "Signed in without a connection to the course server. Your progress is "
+                    "kept on this computer and uploaded at the next sync."
+                ),
+            )
+        elif result.warning:
+            show_status(self.window, result.warning)
+        self.signed_in.emit(result)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, PlayerError):
+            message = str(error)
+        else:
+            log.error("kiosk sign-in failed unexpectedly", exc_info=error)
+            message = _("Signing in failed unexpectedly. Try again, or ask the lab's technician.")
+        self.form.show_problem(message)
