@@ -302,3 +302,30 @@ def test_without_a_server_the_kiosk_keeps_the_list(
     assert window.kiosk_mode is not None and window.kiosk_mode.account_sign_in is None
     assert not window.sign_in.account_form.isVisible()
     assert window.sign_in.list.isVisible() and window.sign_in.guest_button.isVisible()
+
+
+def test_the_sign_in_runs_off_the_ui_thread(
+    qtbot: QtBot, imported: Store, policy: LabPolicy, tokens: TokenStore
+) -> None:
+    # the window's own pools (no ImmediatePool): the result arrives later, by signal
+    window = MainWindow(imported, follow_system_theme=False, kiosk=True, policy=policy)
+    kiosk = window.kiosk_mode
+    assert kiosk is not None and kiosk.account_sign_in is not None
+    qtbot.addWidget(window, before_close_func=lambda _w: kiosk.leave() if kiosk.active else None)
+    flow = kiosk.account_sign_in
+    flow.tokens = tokens
+    flow.iterations = lab_signin.MIN_VERIFIER_ITERATIONS
+    window.show()
+    qtbot.waitExposed(window)
+    window.start()
+    form = window.sign_in.account_form
+    qtbot.keyClicks(form.user_edit, "ana")
+    qtbot.keyClicks(form.password_edit, "pw-ana")
+    with qtbot.waitSignal(flow.signed_in, timeout=20_000) as signal:
+        click(qtbot, form.sign_in_button)
+        # nothing has come back yet: the UI thread has not returned to its event loop
+        assert form.busy and window.profile is None
+        assert not form.user_edit.isEnabled() and not form.sign_in_button.isEnabled()
+    assert signal.args is not None and signal.args[0].online
+    assert window.profile is not None and window.profile.username == "ana"
+    assert not form.busy
