@@ -10,8 +10,7 @@ Contents (entries sorted, no directory entries, ``/`` separators)::
     *.xsd                       the four schema files it declares, unchanged
 
 Every entry has the same fixed time (the package's ``publishedAt``, else 1980-01-01), Unix
-permissions 0644 and the same compression, so the same package gives byte-identical ZIPs
-(``lms_zip.DeterministicZip`` writes them, compressing on two threads).
+permissions 0644 and the same compression, so the same package gives byte-identical ZIPs.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import hashlib
 import logging
 import re
 import threading
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -30,7 +30,6 @@ from typing import BinaryIO
 from player.errors import Cancelled
 from player.export import scorm
 from player.export.lms_page import PageLink, dumps_manifest, index_page, lesson_page
-from player.export.lms_zip import DeterministicZip
 from player.export.names import asset_file_names, lesson_file_name
 from player.i18n import _
 from player.package import ParsedPackage
@@ -43,6 +42,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644 << 16
+UNIX = 3
+COMPRESS_LEVEL = 6
 FORMAT = "course-player-lms/1"
 
 # An SVG is shipped as a file only if it cannot run script or load anything when opened directly.
@@ -109,6 +111,27 @@ def _decode_assets(package: CoursePackage) -> dict[str, _ShippedAsset]:
     return shipped
 
 
+class _ZipWriter:
+    def __init__(self, date_time: tuple[int, int, int, int, int, int]) -> None:
+        self.date_time = date_time
+        self.entries: dict[str, bytes] = {}
+
+    def add(self, name: str, data: bytes) -> None:
+        if name in self.entries:  # pragma: no cover - names are unique by construction
+            raise ValueError(f"duplicate entry {name}")
+        self.entries[name] = data
+
+    def write(self, out: BinaryIO, cancel: threading.Event | None) -> None:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(self.entries):
+                _check(cancel)
+                info = zipfile.ZipInfo(name, date_time=self.date_time)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = UNIX
+                info.external_attr = FILE_MODE
+                archive.writestr(info, self.entries[name], compresslevel=COMPRESS_LEVEL)
+
+
 def build_lms(
     parsed: ParsedPackage,
     out: BinaryIO,
@@ -126,7 +149,7 @@ def build_lms(
     )
     count = len(package.lessons)
     steps = count + 1
-    writer = DeterministicZip(zip_time(package))
+    writer = _ZipWriter(zip_time(package))
     lesson_paths = [f"lessons/{lesson_file_name(x.index, x.title)}" for x in package.lessons]
     titles = [" ".join(lesson.title.split()) for lesson in package.lessons]
     keys = [lesson.id or f"#{lesson.index + 1}" for lesson in package.lessons]
@@ -229,7 +252,7 @@ def build_lms(
     )
     for name, data in scorm.schema_bytes().items():
         writer.add(name, data)
-    writer.write(out, lambda: _check(cancel))
+    writer.write(out, cancel)
     if on_progress is not None:
         on_progress(steps, steps, _("Saving the package"))
     log.info(
