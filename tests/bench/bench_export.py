@@ -14,8 +14,7 @@ run on the same package:
   quote, callout, Markdown and HTML text) as plain ``Paragraph``s of one style with
   ``SimpleDocTemplate.build``: no styling logic, no contents, no bookmarks.
 - LMS: ``zipfile`` writing the same entries (the names and bytes of our ZIP's files, checked
-  after the run) with ZIP_DEFLATED at the export's level (6), on one thread. The export deflates
-  its entries on two threads (``player/export/lms_zip.py``), so besides the wall time each row
+  after the run) with ZIP_DEFLATED at the export's level (6). Besides the wall time each row
   shows the CPU time of the process (all threads); both ratios are printed.
 
 Targets: PDF within 1.5x of its baseline, LMS within 2x of its baseline, peak memory < 400 MB.
@@ -44,7 +43,7 @@ TARGET_BYTES = 4_500_000
 PDF_TARGET = 1.5
 LMS_TARGET = 2.0
 MEMORY_TARGET_MB = 400
-# The deflate level of the LMS export (player.export.lms_zip.COMPRESS_LEVEL, checked in the "lms"
+# The deflate level of the LMS export (player.export.lms.COMPRESS_LEVEL, checked in the "lms"
 # run), given to the baseline too. Not imported there: the baseline process stays player-free.
 LMS_COMPRESS_LEVEL = 6
 
@@ -217,7 +216,7 @@ def _measure(kind: str, package_path: Path, work: Path) -> dict[str, Any]:
         (build_pdf if kind == "pdf" else build_lms)(parsed, out)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         if kind == "lms":
-            from player.export.lms_zip import COMPRESS_LEVEL
+            from player.export.lms import COMPRESS_LEVEL
 
             if COMPRESS_LEVEL != LMS_COMPRESS_LEVEL:
                 raise SystemExit("the baseline's deflate level is not the export's")
