@@ -317,8 +317,7 @@ def run_benchmark(lessons: int, target: int, repeat: int) -> dict[str, dict[str,
     verdict = [
         f"PDF {pdf_ratio:.2f}x (target ≤ {PDF_TARGET}x): {'ok' if pdf_ratio <= PDF_TARGET else 'MISSED'}",
         f"LMS {lms_ratio:.2f}x (target ≤ {LMS_TARGET}x): {'ok' if lms_ratio <= LMS_TARGET else 'MISSED'}"
-        f" (CPU time {lms_cpu_ratio:.2f}x: the export deflates on 2 threads, the baseline on 1;"
-        " both at deflate level 6)",
+        f" (CPU time {lms_cpu_ratio:.2f}x; both deflate at level 6)",
         f"peak {peak:.0f} MB (target < {MEMORY_TARGET_MB} MB): "
         f"{'ok' if peak < MEMORY_TARGET_MB else 'MISSED'}",
     ]
