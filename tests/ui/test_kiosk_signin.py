@@ -40,7 +40,7 @@ from player.ui.tasks import ImmediatePool
 from tests.conftest import MakeLearner
 from tests.server.app import ContractServer
 from tests.sync.conftest import MemoryKeyring
-from tests.ui.conftest import MakeWindow
+from tests.ui.conftest import Dialogs, MakeWindow
 from tests.ui.helpers import click
 
 PIN = "2468"
@@ -329,3 +329,26 @@ def test_the_sign_in_runs_off_the_ui_thread(
     assert signal.args is not None and signal.args[0].online
     assert window.profile is not None and window.profile.username == "ana"
     assert not form.busy
+
+
+def test_signing_in_again_after_expiry_is_for_the_same_learner_only(
+    qtbot: QtBot,
+    lab_window: tuple[MainWindow, SyncWiring],
+    contract_server: ContractServer,
+    dialogs: Dialogs,
+) -> None:
+    window, wiring = lab_window
+    sign_in(qtbot, window, "ana", "pw-ana")
+    ana = window.profile
+    assert ana is not None
+    contract_server.expire_tokens()
+    dialog = wiring.open_sign_in("Your sign-in has expired.")
+    assert dialog.user_edit.isReadOnly() and dialog.server_edit.isReadOnly()
+    assert dialog.user_edit.text() == "ana"
+    # even if the field were changed, another learner cannot take over the session
+    dialog.user_edit.setReadOnly(False)
+    dialog.user_edit.setText("ben")
+    dialog.password_edit.setText("pw-ben")
+    dialog.submit()
+    assert window.profile is not None and window.profile.id == ana.id
+    assert any("Only the learner who is signed in" in text for text in dialogs.warnings)

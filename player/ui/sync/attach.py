@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
 
 from player.i18n import _
 from player.sync.tokens import TokenStore, default_tokens
@@ -103,13 +104,16 @@ class SyncWiring(QObject):
             return self.dialog
         profile = self.window.profile
         settings = self.window.settings
+        # in kiosk mode a sign-in again (expired token) is for the learner at the keyboard only
+        same_learner = self.window.kiosk and profile is not None and bool(profile.serverUrl)
         self.dialog = SignInDialog(
             self.window.store,
             server_url=(
                 profile.serverUrl if profile and profile.serverUrl else settings.server_url
             ),
             username=(profile.username or "") if profile else "",
-            server_locked="server_url" in settings.locked,
+            server_locked=same_learner or "server_url" in settings.locked,
+            username_locked=same_learner,
             message=message,
             tokens=self.tokens,
             pool=self.pool,
@@ -122,6 +126,14 @@ class SyncWiring(QObject):
     def _signed_in(self, result: object) -> None:
         profile = getattr(result, "profile", None)
         if profile is None:
+            return
+        current = self.window.profile
+        if self.window.kiosk and current is not None and profile.id != current.id:
+            QMessageBox.warning(
+                self.window,
+                _("Sign in"),
+                _("Only the learner who is signed in can sign in again here. Sign out first."),
+            )
             return
         self.window.set_profile(profile)
         self.controller.set_profile(profile)

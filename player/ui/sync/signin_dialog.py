@@ -42,6 +42,7 @@ class SignInDialog(QDialog):
         server_url: str = "",
         username: str = "",
         server_locked: bool = False,
+        username_locked: bool = False,
         message: str = "",
         tokens: TokenStore = default_tokens,
         pool: Pool | None = None,
@@ -74,6 +75,7 @@ class SignInDialog(QDialog):
         self.user_edit = QLineEdit(username, self)
         self.user_edit.setObjectName("userEdit")
         self.user_edit.setAccessibleName(_("User name"))
+        self.user_edit.setReadOnly(username_locked)
         self.password_edit = QLineEdit(self)
         self.password_edit.setObjectName("passwordEdit")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
