@@ -108,7 +108,7 @@ class LearnService:
                         lesson_count=stored.lessonCount,
                         state=READY if access.can_read else LOCKED,
                         access=access,
-                        completed=completed.get(course_id, 0),
+                        completed=min(completed.get(course_id, 0), stored.lessonCount),
                         language=stored.language,
                         published_at=stored.publishedAt,
                         newer_version=newer,
