@@ -205,8 +205,11 @@ def _purchase_required(access: CourseAccess) -> PurchaseRequired:
     )
 
 
-def _visible_title(session: Session, profile: Profile, course_id: str) -> str | None:
-    package = session.exec(
+def latest_visible_package(
+    session: Session, profile: Profile, course_id: str
+) -> StoredPackage | None:
+    """The newest stored version of a course that the learner may see (machine's or tenant's)."""
+    return session.exec(
         select(StoredPackage)
         .where(
             StoredPackage.courseId == course_id,
@@ -214,6 +217,10 @@ def _visible_title(session: Session, profile: Profile, course_id: str) -> str | 
         )
         .order_by(col(StoredPackage.version).desc())
     ).first()
+
+
+def _visible_title(session: Session, profile: Profile, course_id: str) -> str | None:
+    package = latest_visible_package(session, profile, course_id)
     if package is not None:
         return package.title
     entry = session.exec(

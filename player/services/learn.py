@@ -21,6 +21,7 @@ from player.services.access import (
     catalog_entries,
     check_read,
     course_access,
+    latest_visible_package,
     visible_packages,
 )
 from player.store.db import Store
@@ -154,14 +155,7 @@ class LearnService:
 
 def load_latest(session: Session, profile: Profile, course_id: str, title: str) -> ParsedPackage:
     """Parse (and verify) the latest visible stored version of a course; no guard here."""
-    stored = session.exec(
-        select(StoredPackage)
-        .where(
-            StoredPackage.courseId == course_id,
-            (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId),
-        )
-        .order_by(col(StoredPackage.version).desc())
-    ).first()
+    stored = latest_visible_package(session, profile, course_id)
     if stored is None:
         raise CourseNotDownloaded(title)
     cached = _cache.get(stored.sha256)

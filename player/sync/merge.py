@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from player.errors import ServerAnswerInvalid
 from player.i18n import _
 from player.services.outbox import PENDING
+from player.services.progress import find_enrollment
 from player.store.models import (
     CatalogEntry,
     Enrollment,
@@ -111,7 +112,7 @@ def adopt_enrollment(
 ) -> None:
     """The server confirmed an enrollment (``POST /api/learn/enroll``): the local row is now the
     server's (its local id is kept; rows are matched by course)."""
-    row = _enrollment(session, profile, info.course_id)
+    row = find_enrollment(session, profile, info.course_id)
     if row is None:
         if session.get(Enrollment, info.id) is not None:
             return
@@ -241,7 +242,7 @@ def derive_enrollment(session: Session, profile: Profile, course_id: str, now: d
     Records a server-origin enrollment when the learner has neither one nor a purchase; True
     when one was added.
     """
-    if _enrollment(session, profile, course_id) is not None:
+    if find_enrollment(session, profile, course_id) is not None:
         return False
     bought = session.exec(
         select(Purchase.id).where(
@@ -337,13 +338,3 @@ def update_catalog(
         row.title, row.version, row.sha256, row.sizeBytes, row.updatedAt = fields
         row.seenAt = now
         session.add(row)
-
-
-def _enrollment(session: Session, profile: Profile, course_id: str) -> Enrollment | None:
-    return session.exec(
-        select(Enrollment).where(
-            Enrollment.userId == profile.userId,
-            Enrollment.tenantId == profile.tenantId,
-            Enrollment.courseId == course_id,
-        )
-    ).first()
