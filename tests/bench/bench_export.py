@@ -24,7 +24,6 @@ Targets: PDF within 1.5x of its baseline, LMS within 2x of its baseline, peak me
 from __future__ import annotations
 
 import argparse
-import base64
 import io
 import json
 import os
@@ -38,6 +37,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from tests.bench.generate import generate_course
+
 LESSONS = 200
 TARGET_BYTES = 4_500_000
 PDF_TARGET = 1.5
@@ -47,89 +48,16 @@ MEMORY_TARGET_MB = 400
 # run), given to the baseline too. Not imported there: the baseline process stays player-free.
 LMS_COMPRESS_LEVEL = 6
 
-_SENTENCES = (
-    "Every change you make to a project tells a story, and version control keeps that story. ",
-    "A commit records a snapshot of the whole tree together with who made it and why. ",
-    "Branches are cheap names for commits, so you can try an idea without risking the main line. ",
-    "When two people change the same lines, Git stops and asks you to decide what the file says. ",
-    "Straße, Größe, naïve café: Καλημέρα κόσμε, Съешь же ещё этих мягких французских булок. ",
-)
-
-
-def _png(width: int, height: int) -> str:
-    from PIL import Image
-
-    out = io.BytesIO()
-    image = Image.new("RGB", (width, height))
-    pixels = image.load()
-    assert pixels is not None
-    for x in range(width):
-        for y in range(height):
-            pixels[x, y] = ((x * 7) % 256, (y * 5) % 256, ((x + y) * 3) % 256)
-    image.save(out, format="PNG")
-    return base64.b64encode(out.getvalue()).decode("ascii")
-
 
 def make_course(lessons: int = LESSONS, target: int = TARGET_BYTES) -> bytes:
-    """A valid published package of ``lessons`` lessons and about ``target`` bytes of JSON."""
-    assets = {
-        f"figure-{n}.png": {"mediaType": "image/png", "data": _png(240, 120)} for n in range(4)
-    }
-    fixed = len(json.dumps(assets))
-    per_lesson = max(2_000, (target - fixed) // lessons)
-    data_lessons = []
-    for index in range(lessons):
-        blocks: list[dict[str, Any]] = [
-            {"type": "heading", "level": 2, "text": f"Part {index + 1}: the idea"},
-            {"type": "list", "ordered": index % 2 == 0,
-             "items": [f"Point {k} of lesson {index + 1}" for k in range(4)]},
-            {"type": "code", "language": "shell",
-             "code": "git init demo\ncd demo\ngit add README.md\ngit commit -m 'First commit'\n"
-                     + "echo " + "x" * 140},
-            {"type": "callout", "variant": ("note", "tip", "warning")[index % 3],
-             "title": "Remember", "text": _SENTENCES[index % 4] * 2},
-            {"type": "quote", "text": "Talk is cheap. Show me the code.", "cite": "Linus Torvalds"},
-            {"type": "image", "asset": f"figure-{index % 4}.png", "alt": "a figure",
-             "caption": f"Figure {index + 1}"},
-            {"type": "markdown",
-             "markdown": "Run `git log` to see **your** commit.\n\n1. `git status`\n2. `git diff`\n\n"
-                         "> Read the [Pro Git book](https://git-scm.com/book) later."},
-            {"type": "html",
-             "html": "<p>Conflicts look like <code>&lt;&lt;&lt; HEAD</code>.</p><table><tr><th>Marker"
-                     "</th><th>Meaning</th></tr><tr><td>=======</td><td>separator</td></tr></table>"},
-        ]  # fmt: skip
-        size = len(json.dumps(blocks))
-        paragraph = 0
-        while size < per_lesson:
-            text = "".join(_SENTENCES[(index + paragraph + k) % 5] for k in range(6))
-            blocks.insert(1 + paragraph % 6, {"type": "paragraph", "text": text})
-            size += len(text.encode("utf-8")) + 32
-            paragraph += 1
-        data_lessons.append(
-            {
-                "index": index,
-                "id": f"les_{index}",
-                "title": f"Lesson {index + 1}: working with history",
-                "objectives": ["Explain what a commit records", "Create and merge a branch"],
-                "estimatedMinutes": 10,
-                "blocks": blocks,
-            }
-        )
-    package = {
-        "schemaVersion": 1,
-        "id": "pkg_bench_export_v1",
-        "courseId": "bench-export",
-        "version": 1,
-        "status": "PUBLISHED",
-        "title": "Benchmark course: version control in depth",
-        "language": "en",
-        "summary": "A generated course for the export benchmark.",
-        "publishedAt": "2026-09-14T08:00:00Z",
-        "authors": ["Benchmark"],
-        "lessons": data_lessons,
-        "assets": assets,
-    }
-    return json.dumps(package, ensure_ascii=False).encode("utf-8")
+    """The benchmark's course: ``lessons`` lessons, about ``target`` bytes (tests/bench/generate.py)."""
+    return generate_course(
+        lessons,
+        target,
+        course_id="bench-export",
+        title="Benchmark course: version control in depth",
+        paragraphs=30,  # mostly prose, every other block type once a lesson
+    )
 
 
 # --- one measurement per process -----------------------------------------------------------------

@@ -16,7 +16,6 @@ uploaded in under 5 s (full mode).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -39,36 +38,24 @@ from player.sync.report import SyncReport
 from player.sync.signin import open_client, sign_in
 from player.sync.tokens import TokenStore
 from player.timeutil import to_rfc3339, utcnow
+from tests.bench.generate import generate_course
 from tests.server.app import ContractServer
-from tests.server.seeding import STANDARD_USERS, fixtures_dir, seed_standard
+from tests.server.seeding import STANDARD_USERS, seed_standard
 
 TARGET_BYTES = 50_000
 LESSONS = 8
 
 
-def make_course(course_id: str, template: dict[str, Any]) -> bytes:
-    """A valid published package of about TARGET_BYTES."""
-    data = json.loads(json.dumps(template))
-    data["courseId"] = course_id
-    data["id"] = f"pkg_{course_id}_v1"
-    data["version"] = 1
-    data["title"] = f"Benchmark course {course_id}"
-    text = (
-        "Every change you make to a project tells a story; version control keeps that story "
-        "so that you can read it, share it and go back in it. "
+def make_course(course_id: str) -> bytes:
+    """A valid published package of about TARGET_BYTES, its text seeded by ``course_id``."""
+    return generate_course(
+        LESSONS,
+        TARGET_BYTES,
+        course_id=course_id,
+        title=f"Benchmark course {course_id}",
+        images=1,
+        image_size=(8, 8),
     )
-    per_lesson = TARGET_BYTES // LESSONS
-    lessons = []
-    for index in range(LESSONS):
-        blocks: list[dict[str, Any]] = [{"type": "heading", "level": 2, "text": f"Part {index}"}]
-        size = 0
-        while size < per_lesson:
-            paragraph = f"{course_id} · {index} · {len(blocks)} — {text * 3}"
-            blocks.append({"type": "paragraph", "text": paragraph})
-            size += len(paragraph) + 40
-        lessons.append({"index": index, "title": f"Lesson {index}", "blocks": blocks})
-    data["lessons"] = lessons
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def build_server(folder: Path, courses: int, seed_mode: bool) -> tuple[ContractServer, list[str]]:
@@ -76,11 +63,10 @@ def build_server(folder: Path, courses: int, seed_mode: bool) -> tuple[ContractS
         folder / f"server-{'seed' if seed_mode else 'full'}.db", seed_mode=seed_mode
     )
     seed_standard(server)
-    template = json.loads((fixtures_dir() / "git-basics.json").read_bytes())
     ids = [f"bench-{n:04d}" for n in range(courses)]
     ana, ben = server.user_id("ana"), server.user_id("ben")
     for course_id in ids:
-        server.publish(make_course(course_id, template), "t-north")
+        server.publish(make_course(course_id), "t-north")
         server.add_enrollment(ana, course_id)
         server.add_enrollment(ben, course_id)
     server.start()
@@ -206,7 +192,7 @@ def bench_mode(folder: Path, courses: int, events: int, seed_mode: bool) -> dict
     print(f"\n{mode}-mode server: {courses} courses, {events} events")
     with timed() as took:
         server, ids = build_server(folder, courses, seed_mode)
-    size = len(make_course(ids[0], json.loads((fixtures_dir() / "git-basics.json").read_bytes())))
+    size = len(make_course(ids[0]))
     print(f"  (server seeded in {took[0]:.1f} s; one package is {size / 1000:.1f} KB)")
     figures: dict[str, float] = {}
     try:

@@ -8,7 +8,7 @@ Each figure is printed beside a baseline measured in the same run on the same ma
 
 - start-up to the first painted main window (process start → first paint event, in a
   subprocess, median of several runs) vs. a bare PySide6 QMainWindow in a subprocess;
-- the largest lesson of a generated 200-lesson, ~4.5 MB course: ``render_lesson_html`` plus the
+- the largest lesson of a generated 200-lesson, ~4.7 MB course: ``render_lesson_html`` plus the
   reader's ``show_lesson`` (setHtml + layout fitting) vs. ``setPlainText`` of the same text;
 - the catalog with 10,000 generated courses: model reset (+ first layout) and
   ``setFilterFixedString`` vs. the same on a ``QStringListModel``.
@@ -19,7 +19,6 @@ filter < 50 ms.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import random
@@ -37,14 +36,11 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from PySide6.QtCore import (  # noqa: E402
-    QBuffer,
-    QIODevice,
     QSettings,
     QSortFilterProxyModel,
     QStringListModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QApplication, QListView, QTextBrowser  # noqa: E402
 
 from player.package import parse_package  # noqa: E402
@@ -53,131 +49,26 @@ from player.services.access import CourseAccess  # noqa: E402
 from player.services.learn import LOCKED, READY, CourseSummary  # noqa: E402
 from player.ui.catalog.panel import CatalogPanel  # noqa: E402
 from player.ui.reader.browser import LessonBrowser  # noqa: E402
+from tests.bench.generate import generate_course as generate  # noqa: E402
+from tests.bench.generate import sentence  # noqa: E402
 
-_TEXT = (
-    "the learner reads each lesson offline and marks progress while the player keeps every "
-    "course package exactly as published so that a checksum proves nothing changed between "
-    "server and desktop budget interest emergency airway breathing variable function loop "
-    "branch merge commit history snapshot document paragraph example careful practice"
-)
-WORDS = _TEXT.split()
+# The course of the lesson render: one lesson (the middle one) three times the size of the others.
+LESSONS = 200
+TARGET_BYTES = 4_660_000
 
 
-def sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
-
-
-def png_asset(rng: random.Random, width: int, height: int) -> str:
-    """A noisy chart-like PNG (noise keeps it from compressing to nothing), base64."""
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(QColor("#ffffff"))
-    painter = QPainter(image)
-    for x in range(0, width, 6):
-        bar = rng.randint(10, height - 10)
-        painter.fillRect(x, height - bar, 5, bar, QColor(rng.randint(0, 0xFFFFFF)))
-    painter.end()
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes, PySide wants str
-    return base64.b64encode(bytes(buffer.data().data())).decode()
-
-
-def make_block(rng: random.Random, kind: str, i: int, assets: list[str]) -> dict[str, Any]:
-    s = sentence
-    if kind == "heading":
-        return {"type": "heading", "level": 2 + i % 3, "text": s(rng, 5)}
-    if kind == "paragraph":
-        return {"type": "paragraph", "text": " ".join(s(rng, 18) for _ in range(5))}
-    if kind == "markdown":
-        return {
-            "type": "markdown",
-            "markdown": f"Some **bold**, _emphasis_, `code` and a [link](https://example.org/{i})."
-            + "\n\n"
-            + "\n".join(f"- {s(rng, 9)}" for _ in range(5))
-            + "\n\n```python\n"
-            + "\n".join(f"value_{j} = {j} * 2  # {s(rng, 4)}" for j in range(8))
-            + f"\n```\n\n> {s(rng, 16)}",
-        }
-    if kind == "list":
-        return {"type": "list", "ordered": i % 2 == 0, "items": [s(rng, 9) for _ in range(6)]}
-    if kind == "code":
-        return {
-            "type": "code",
-            "language": "python",
-            "code": "\n".join(
-                f"def step_{j}(x):\n    return x + {j}  # {s(rng, 4)}" for j in range(8)
-            ),
-        }
-    if kind == "quote":
-        return {"type": "quote", "text": s(rng, 24), "cite": "A. Teacher"}
-    if kind == "callout":
-        variant = ("note", "tip", "warning")[i % 3]
-        return {"type": "callout", "variant": variant, "title": s(rng, 3), "text": s(rng, 30)}
-    if kind == "image":
-        return {
-            "type": "image",
-            "asset": assets[i % len(assets)],
-            "alt": s(rng, 4),
-            "caption": s(rng, 8),
-        }
-    if kind == "html":
-        rows = "".join(
-            f"<tr><td>{s(rng, 2)}</td><td>{s(rng, 5)}</td><td>{rng.randint(1, 999)}</td></tr>"
-            for _ in range(8)
-        )
-        return {
-            "type": "html",
-            "html": f"<p><b>{s(rng, 4)}</b> {s(rng, 20)}</p><table><tr><th>Item</th>"
-            f"<th>Detail</th><th>Count</th></tr>{rows}</table>",
-        }
-    return {"type": "divider"}
-
-
-KINDS = ("heading", "paragraph", "paragraph", "markdown", "list", "code", "quote", "callout",
-         "image", "html", "paragraph", "divider")  # fmt: skip
-
-
-def generate_course(lessons: int = 200, target_bytes: int = 4_500_000) -> bytes:
-    """A published course of ``lessons`` lessons, about ``target_bytes`` of JSON, every block type."""
-    rng = random.Random(20261014)
-    assets = {f"chart-{n}.png": png_asset(rng, 640, 320) for n in range(12)}
-    names = sorted(assets)
-    asset_bytes = sum(len(a) for a in assets.values())
-    per_lesson = max(2_000, (target_bytes - asset_bytes) // lessons)
-    lesson_list = []
-    for index in range(lessons):
-        budget = per_lesson * (3 if index == lessons // 2 else 1)  # one lesson much larger
-        blocks: list[dict[str, Any]] = []
-        size = 0
-        i = 0
-        while size < budget:
-            block = make_block(rng, KINDS[i % len(KINDS)], index * 100 + i, names)
-            blocks.append(block)
-            size += len(json.dumps(block))
-            i += 1
-        lesson_list.append(
-            {
-                "index": index,
-                "title": f"Lesson {index + 1}: {sentence(rng, 4)}",
-                "objectives": [sentence(rng, 7) for _ in range(3)],
-                "estimatedMinutes": 10 + index % 20,
-                "blocks": blocks,
-            }
-        )
-    package = {
-        "schemaVersion": 1,
-        "id": "pkg_bench_v1",
-        "courseId": "bench-course",
-        "version": 1,
-        "status": "PUBLISHED",
-        "title": "A very large course",
-        "language": "en",
-        "summary": "Generated for the UI benchmark.",
-        "publishedAt": "2026-10-14T08:00:00Z",
-        "assets": {n: {"mediaType": "image/png", "data": d} for n, d in assets.items()},
-        "lessons": lesson_list,
-    }
-    return json.dumps(package).encode()
+def generate_course() -> bytes:
+    """A published course of 200 lessons, about 4.7 MB of JSON, every block type."""
+    return generate(
+        LESSONS,
+        TARGET_BYTES,
+        course_id="bench-course",
+        title="A very large course",
+        images=12,
+        image_size=(40, 28),
+        large_lesson=LESSONS // 2,
+        large_factor=3,
+    )
 
 
 def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, float]:
