@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             result = packages.import_file(ctx.store, path)
         except PlayerError as error:
             failures += 1
-            print(f"course-player: {path}: {error}", file=_stderr())
+            print(f"course-player: {path}: {error}", file=sys.stderr)
             continue
         verb = "imported" if result.created else "already present"
         print(f"{verb}\t{result.course_id}\t{result.version}\t{result.title}")
@@ -108,9 +109,3 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _stderr() -> Any:
-    import sys
-
-    return sys.stderr
