@@ -52,6 +52,8 @@ STEPS: list[Step] = [
     _create_tables("pendingpurchase", "downloadissue"),
     # Version 3: offline sign-in verifiers for kiosk machines with a server policy.
     _create_tables("offlinecredential"),
+    # Version 4: the floor of trusted time (a clock turned back extends no lease).
+    _create_tables("trustedtime"),
 ]
 
 
