@@ -7,6 +7,8 @@ import sys
 from typing import Any
 
 from player.cli.context import Context
+from player.errors import UsageError
+from player.i18n import _
 from player.services import notes
 
 
@@ -37,17 +39,12 @@ def register(sub: Any) -> None:
 def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
     if args.delete:
         if args.course_id is not None:
-            print("course-player: note --delete takes only the note's id", file=sys.stderr)
-            return 2
+            raise UsageError(_("note --delete takes only the note's id."))
         item = notes.delete_note(ctx.store, ctx.profile, args.delete)
         print(f"deleted\t{item.id}")
         return 0
     if args.course_id is None or args.index is None or args.text is None:
-        print(
-            "course-player: usage: note COURSE_ID INDEX TEXT, or note --delete NOTE_ID",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError(_("Usage: note COURSE_ID INDEX TEXT, or note --delete NOTE_ID."))
     text = sys.stdin.read() if args.text == "-" else args.text
     item = notes.add_note(ctx.store, ctx.profile, args.course_id, args.index, text)
     print(f"noted\t{item.id}")

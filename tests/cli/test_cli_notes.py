@@ -59,7 +59,7 @@ def test_bad_notes_are_refused_clearly(capsys: pytest.CaptureFixture[str], data:
     code, out, err = run(capsys, data, "note", "--delete", "nope")
     assert code == 1 and "course-player notes" in err
     code, out, err = run(capsys, data, "note", "git-basics")
-    assert code == 2 and "usage" in err
+    assert code == 2 and "Usage" in err
     code, out, _ = run(capsys, data, "notes")
     assert (code, out) == (0, "")
     assert main(["--data-dir", str(data), "note", "git-basics", "0", "x" * 20_000]) == 0
