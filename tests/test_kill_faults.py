@@ -69,7 +69,7 @@ def forget_exports(data: Path) -> None:
     store = Store(data)
     try:
         with store.write() as session:
-            session.exec(delete(ExportRecord))  # type: ignore[call-overload]
+            session.exec(delete(ExportRecord))
     finally:
         store.close()
 

@@ -44,7 +44,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 @pytest.fixture
-def tmpfs(tmp_path: Path) -> Callable[[str, str], Any]:
+def tmpfs(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
     """``tmpfs("name", "1m")``: a small tmpfs under tmp_path, or a skip saying why not."""
     mounts: list[Any] = []
 
@@ -174,7 +174,7 @@ def _commit_fails(session_write: Callable[[], Any]) -> Iterator[Session]:
     with session_write() as session:
         yield session
         full = sqlite3.OperationalError("database or disk is full")
-        full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+        full.sqlite_errorcode = sqlite3.SQLITE_FULL
         raise OperationalError("COMMIT", {}, full)
 
 
