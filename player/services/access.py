@@ -13,6 +13,9 @@ or the machine's (``server`` = "", courses imported from a file or bundled with 
   never stands in for a server's course with the same id: a plain ``COURSE_ID``
   means the learner's server course when their server has one, ``file:COURSE_ID`` the file.
 
+- The lease is judged on the trusted time (``player.services.clock``): when the computer's clock
+  reads earlier than a time already seen, leases count as expired until the next sync.
+
 Every entry point (reader, command line, export, search, bundle) uses ``course_access`` and the
 ``check_*`` functions below.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
@@ -28,6 +32,8 @@ from sqlmodel import Session, col, select
 from player.errors import CourseNotFound, LeaseExpired, NotEnrolled, PurchaseRequired
 from player.i18n import _
 from player.origin import LOCAL
+from player.services.clock import ClockReading
+from player.services.clock import read as read_clock
 from player.store.db import Store
 from player.store.models import (
     CatalogEntry,
@@ -38,7 +44,6 @@ from player.store.models import (
     Purchase,
     StoredPackage,
 )
-from player.timeutil import utcnow
 
 FILE_PREFIX = "file:"
 
@@ -69,6 +74,8 @@ class CourseAccess:
     enrolled: bool
     lease_expired: bool
     server: str = LOCAL
+    clock: ClockReading | None = None
+    """The trusted-time reading when the computer's clock went back (the lease's reason)."""
 
     @property
     def key(self) -> CourseKey:
@@ -114,9 +121,13 @@ class AccessSnapshot:
     enrolled: set[str] = field(default_factory=set)
     enrolled_files: set[str] = field(default_factory=set)
     lease_expired: bool = False
+    clock: ClockReading | None = None
 
     @classmethod
-    def load(cls, session: Session, profile: Profile) -> AccessSnapshot:
+    def load(
+        cls, session: Session, profile: Profile, now: datetime | None = None
+    ) -> AccessSnapshot:
+        """``now``: what the computer's clock reads (default: the real clock)."""
         snapshot = cls(profile)
         snapshot.enrolled_files = set(
             session.exec(
@@ -154,11 +165,13 @@ class AccessSnapshot:
             )
         )
         lease = session.get(EntitlementLease, (profile.server, profile.userId))
-        snapshot.lease_expired = bool(
-            lease is not None
-            and lease.tenantId == profile.tenantId
-            and lease.validUntil <= utcnow()
-        )
+        if lease is not None and lease.tenantId == profile.tenantId:
+            reading = read_clock(session, now)
+            if reading.went_back:
+                snapshot.lease_expired = True
+                snapshot.clock = reading
+            else:
+                snapshot.lease_expired = _utc(lease.validUntil) <= reading.now
         return snapshot
 
     def access(self, course_id: str, title: str, server: str | None = None) -> CourseAccess:
@@ -175,6 +188,7 @@ class AccessSnapshot:
             enrolled=course_id in self.enrolled,
             lease_expired=self.lease_expired,
             server=world,
+            clock=self.clock,
         )
 
 
@@ -225,8 +239,11 @@ def resolve(session: Session, profile: Profile, ref: str) -> CourseKey:
     raise CourseNotFound(ref)
 
 
-def course_access(session: Session, profile: Profile, ref: str) -> CourseAccess:
-    """The learner's access to the course ``ref`` addresses; ``CourseNotFound`` when not visible."""
+def course_access(
+    session: Session, profile: Profile, ref: str, now: datetime | None = None
+) -> CourseAccess:
+    """The learner's access to the course ``ref`` addresses; ``CourseNotFound`` when not visible.
+    ``now``: what the computer's clock reads (default: the real clock)."""
     key = resolve(session, profile, ref)
     if key.is_file:
         title = _file_title(session, key.course_id)
@@ -243,7 +260,7 @@ def course_access(session: Session, profile: Profile, ref: str) -> CourseAccess:
         )
     title = _server_title(session, profile, key.course_id)
     assert title is not None
-    return AccessSnapshot.load(session, profile).access(key.course_id, title)
+    return AccessSnapshot.load(session, profile, now).access(key.course_id, title)
 
 
 def has_learner_access(store: Store, profile: Profile, course_id: str) -> bool:
@@ -259,6 +276,12 @@ def check_read(access: CourseAccess) -> None:
     """Raise unless the learner may open the course's content."""
     if access.can_read:
         return
+    if access.entitled and access.lease_expired and access.clock is not None:
+        raise LeaseExpired(
+            _("“{title}” cannot be opened offline now.").format(title=access.title)
+            + " "
+            + access.clock.explain()
+        )
     if access.entitled and access.lease_expired:
         raise LeaseExpired(
             _(
@@ -290,16 +313,20 @@ def check_purchased(access: CourseAccess) -> None:
         raise _purchase_required(access)
 
 
-def require_access(store: Store, profile: Profile, course_id: str) -> CourseAccess:
+def require_access(
+    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
+) -> CourseAccess:
     with store.read() as session:
-        access = course_access(session, profile, course_id)
+        access = course_access(session, profile, course_id, now)
     check_read(access)
     return access
 
 
-def require_enrollment(store: Store, profile: Profile, course_id: str) -> CourseAccess:
+def require_enrollment(
+    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
+) -> CourseAccess:
     with store.read() as session:
-        access = course_access(session, profile, course_id)
+        access = course_access(session, profile, course_id, now)
     check_enrolled(access)
     return access
 
@@ -400,3 +427,7 @@ def visible_course_ids(session: Session, profile: Profile) -> Iterable[str]:
     files = {p.courseId for p in visible_packages(session, profile) if p.server == LOCAL}
     refs = set(server) | {FILE_PREFIX + c if c in server else c for c in files}
     return sorted(refs)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -53,7 +53,11 @@ STEPS: list[Step] = [
     _create_tables("pendingpurchase", "downloadissue"),
     # Version 3: offline sign-in verifiers for kiosk machines with a server policy.
     _create_tables("offlinecredential"),
-    # Version 4: every record from a server carries the server's origin (issue #9).
+    # Version 4: notes and bookmarks, their sync cursor, resume points, removed courses.
+    _create_tables("lessonnote", "notessyncstate", "resumepoint", "openlesson", "removedcourse"),
+    # Version 5: the floor of trusted time (a clock turned back extends no lease).
+    _create_tables("trustedtime"),
+    # Version 6: every record from a server carries the server's origin (issue #9).
     lambda conn: _add_server_origin(conn),
 ]
 
