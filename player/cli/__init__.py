@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from player import config
 from player.cli.context import Context
+from player.cli.output import safe_output
 from player.errors import Cancelled, PlayerError
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     config.setup_logging(args.verbose)
