@@ -250,6 +250,12 @@ class ConfigError(PlayerError):
     code = "BAD_CONFIG"
 
 
+class UsageError(PlayerError):
+    """The command line was given arguments that do not fit together (exit status 2)."""
+
+    code = "USAGE"
+
+
 # --- lab sign-in (kiosk machines with a server policy) ---------------------------------------
 
 

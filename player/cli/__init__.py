@@ -1,25 +1,28 @@
 """The ``course-player`` command line: a second client of the same services as the window.
 
 Every sub-command lives in a module of this package that exposes ``register(subparsers)``; each
-registered command sets ``func(ctx, args) -> int``. Errors go to stderr with a non-zero status.
+registered command sets ``func(ctx, args) -> int``. Errors go to stderr with the exit status of
+``player.cli.exit_codes`` (the only place an error becomes a status; docs/cli.md lists them).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from player import config
+from player.cli import exit_codes
 from player.cli.context import Context
 from player.cli.output import safe_output
 from player.errors import Cancelled, PlayerError
 
 log = logging.getLogger(__name__)
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+EXIT_ERROR = exit_codes.ERROR
+EXIT_USAGE = exit_codes.USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,11 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status is one of ``player.cli.exit_codes`` (docs/cli.md)."""
     with safe_output():
-        return _main(argv)
+        try:
+            code = _run(argv)
+            sys.stdout.flush()  # a reader that went away is noticed here, not at exit
+        except BrokenPipeError:
+            return _reader_gone()
+        return code
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     config.setup_logging(args.verbose)
@@ -70,8 +79,20 @@ def _main(argv: Sequence[str] | None) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_ERROR
     except PlayerError as error:
-        print(f"course-player: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return exit_codes.report(error)
     except KeyboardInterrupt:
         print("course-player: interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED
+
+
+def _reader_gone() -> int:
+    """stdout's reader closed the pipe (``course-player list | head``): stop quietly. stdout is
+    pointed at the null device so that the interpreter's last flush at exit cannot fail again."""
+    log.debug("stdout closed by its reader; stopping")
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
+    return exit_codes.BROKEN_PIPE
