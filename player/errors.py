@@ -51,6 +51,12 @@ class ChecksumMismatch(PackageError):
     code = "CHECKSUM_MISMATCH"
 
 
+class PackageTooLarge(PackageError):
+    """A package beyond one of the limits in ``player.package.limits`` (size, lessons, blocks…)."""
+
+    code = "PACKAGE_TOO_LARGE"
+
+
 class PackageConflict(PackageError):
     """A package id already stored with different bytes: packages are immutable."""
 
@@ -168,6 +174,12 @@ class Cancelled(PlayerError):
 
 class ExportError(PlayerError):
     code = "EXPORT_FAILED"
+
+
+class ExportFileExists(ExportError):
+    """``export --all`` would replace a file of the same name; it does only with ``--force``."""
+
+    code = "FILE_EXISTS"
 
 
 # --- sync ------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ The same guarded service as the window's Export… button: access, size and rate
 and audited there. With ``--all``, every course the learner may export is written into DIR as
 ``<course>-v<version>.pdf|zip``; a refusal is reported for its course and the others go on, and the
 exit status is that of the refusals when they agree (e.g. 4 when every failure was the rate limit),
-else 1 (docs/cli.md).
+else 1 (docs/cli.md). A file of the same name already in DIR is kept (the course is reported as
+refused with ``FILE_EXISTS``) unless ``--force`` is given.
 
 Output: one tab-separated line per course on stdout (``exported COURSE FORMAT PATH BYTES`` or
 ``refused COURSE CODE``), the learner's message for each refusal on stderr.
@@ -13,13 +14,14 @@ Output: one tab-separated line per course on stdout (``exported COURSE FORMAT PA
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from player.cli import exit_codes
 from player.cli.context import Context
-from player.errors import Cancelled, PlayerError
+from player.errors import Cancelled, ExportFileExists, PlayerError
 from player.export import (
     ExportResult,
     export_course,
@@ -54,6 +56,12 @@ def register(sub: Any) -> None:
             help="export every course the learner may export into the folder given with -o",
         )
         p.add_argument(
+            "--force",
+            action="store_true",
+            help="with --all: replace files of the same name in the folder (else they are kept "
+            "and their courses reported as refused)",
+        )
+        p.add_argument(
             "-o",
             "--output",
             required=True,
@@ -78,10 +86,12 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             progress.clear()
         _report(result)
         return 0
-    return _export_all(ctx, fmt, args.output, progress)
+    return _export_all(ctx, fmt, args.output, progress, force=args.force)
 
 
-def _export_all(ctx: Context, fmt: str, folder: Path, progress: _Progress | None) -> int:
+def _export_all(
+    ctx: Context, fmt: str, folder: Path, progress: _Progress | None, *, force: bool
+) -> int:
     courses = exportable_courses(ctx.store, ctx.profile)
     if not courses:
         print(
@@ -105,6 +115,13 @@ def _export_all(ctx: Context, fmt: str, folder: Path, progress: _Progress | None
     for course in courses:
         dest = folder / export_file_name(course.course_id, course.version, EXTENSIONS[fmt])
         try:
+            if not force and os.path.lexists(dest):
+                raise ExportFileExists(
+                    _(
+                        "“{path}” already exists, so it was not replaced. Add --force to "
+                        "replace it, or choose another folder."
+                    ).format(path=dest)
+                )
             result = export_course(
                 ctx.store, ctx.profile, course.course_id, fmt, dest, on_progress=progress
             )
