@@ -182,7 +182,7 @@ def test_a_deeply_nested_package_is_reported_and_the_others_are_stored(
         assert stored_versions(store, "deep-course") == []
         assert report.courses_failed == 1
         [error] = [e for e in report.errors if e.item == "deep-course"]
-        assert error.final and "cannot be read" in error.message
+        assert error.final and "not a valid course package" in error.message
         assert report.progress_merged >= 0 and report.online is True
     with store.read() as session:
         issue = session.get(DownloadIssue, (ana.profile.id, "deep-course"))
