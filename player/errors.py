@@ -131,6 +131,43 @@ class ProfileNotFound(PlayerError):
     code = "PROFILE_NOT_FOUND"
 
 
+# --- notes and bookmarks ---------------------------------------------------------------------
+
+
+class NoteTooLong(PlayerError):
+    code = "NOTE_TOO_LONG"
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            _(
+                "This note is {length} characters long; a note holds at most {limit}. "
+                "Shorten it, or split it into two notes. Nothing was saved."
+            ).format(length=f"{length:,}", limit=f"{limit:,}")
+        )
+        self.length = length
+        self.limit = limit
+
+
+class NoteEmpty(PlayerError):
+    code = "NOTE_EMPTY"
+
+    def __init__(self) -> None:
+        super().__init__(_("A note needs some text. Type the note, then save it."))
+
+
+class NoteNotFound(PlayerError):
+    code = "NOTE_NOT_FOUND"
+
+    def __init__(self, note_id: str) -> None:
+        super().__init__(
+            _(
+                "There is no note “{id}” for this learner. List the notes with "
+                "“course-player notes” and use an id from there."
+            ).format(id=note_id)
+        )
+        self.note_id = note_id
+
+
 # --- export guards ---------------------------------------------------------------------------
 
 

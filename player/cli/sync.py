@@ -318,6 +318,10 @@ def _print_report(report: SyncReport) -> int:
         f"events\tsent {report.events_sent}\trejected {report.events_rejected}"
         f"\twaiting {report.events_waiting}\tkept for later {report.events_held}"
     )
+    notes = f"notes\tsent {report.notes_sent}\tmerged {report.notes_merged}"
+    if report.notes_local_only:
+        notes += f"\tkept on this computer {report.notes_held}"
+    print(notes)
     print(f"requests\t{report.requests}")
     for error in report.errors:
         if error.final:
