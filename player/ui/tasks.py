@@ -39,7 +39,8 @@ window's ``show_error``, which treats ``Cancelled`` as quiet); ``Cancelled`` rea
 Stale results are dropped in one place (``_deliver``): nothing reaches a callback when the
 runner's ``context`` object is gone (a closed dialog) or when the work was started before the
 runner's ``reset()`` (the window calls it when the learner changes, ``SyncController`` when its
-learner does). ``cancel_all()`` only asks running work to stop.
+learner does). ``reset()`` and ``cancel_all()`` (the window's close) ask reads and network work to
+stop; writes always finish (what the learner did is stored), only their outcome may be dropped.
 
 Lifetimes: the worker lets go of the op as soon as it returned and the callbacks are held by the
 UI thread only, so a controller or dialog is never freed on a pool thread (Qt objects with timers
@@ -220,6 +221,7 @@ class _Pending:
     on_failure: FailureCallback | None
     on_progress: ProgressCallback | None
     tracker: ProgressTracker | None
+    write: bool  # a store write: never cancelled by ``reset``/``cancel_all``, it finishes
 
 
 _pending: dict[int, _Pending] = {}
@@ -356,7 +358,7 @@ class TaskRunner:
         message: str | None = None,
     ) -> TaskHandle:
         """Read the store (or do a long mostly-reading job) beside other reads."""
-        return self._start(self.lanes.read, op, on_success, on_failure, on_progress, message)
+        return self._start(self.lanes.read, op, on_success, on_failure, on_progress, message, False)
 
     def write(
         self,
@@ -368,7 +370,7 @@ class TaskRunner:
         message: str | None = None,
     ) -> TaskHandle:
         """Write the store on the application's one writer, after the writes asked for before."""
-        return self._start(self.lanes.write, op, on_success, on_failure, on_progress, message)
+        return self._start(self.lanes.write, op, on_success, on_failure, on_progress, message, True)
 
     def network(
         self,
@@ -380,21 +382,29 @@ class TaskRunner:
         message: str | None = None,
     ) -> TaskHandle:
         """Talk to a server (its store writes are short and serialized by the store)."""
-        return self._start(self.lanes.network, op, on_success, on_failure, on_progress, message)
+        return self._start(
+            self.lanes.network, op, on_success, on_failure, on_progress, message, False
+        )
 
     def reset(self) -> None:
-        """Cancel running work and drop the outcome of everything started before now."""
+        """Cancel running work and drop the outcome of everything started before now.
+
+        Writes are not cancelled (what the learner did is stored); only their outcome is dropped.
+        """
         self._generation += 1
         for entry in self._entries():
-            entry.handle.cancel()
+            if not entry.write:
+                entry.handle.cancel()
             if entry.tracker is not None:
                 entry.tracker.finish()
                 entry.tracker = None
 
     def cancel_all(self) -> None:
-        """Ask running work to stop (its ``Cancelled`` is still delivered)."""
+        """Ask running reads and network work to stop (their ``Cancelled`` is still
+        delivered); writes finish."""
         for entry in self._entries():
-            entry.handle.cancel()
+            if not entry.write:
+                entry.handle.cancel()
 
     @property
     def running(self) -> list[TaskHandle]:
@@ -418,13 +428,14 @@ class TaskRunner:
         on_failure: FailureCallback | None,
         on_progress: ProgressCallback | None,
         message: str | None,
+        write: bool,
     ) -> TaskHandle:
         relay = _relay()
         task_id = next(_task_ids)
         handle = TaskHandle()
         tracker = self._track(message) if message is not None and self._track else None
         _pending[task_id] = _Pending(
-            self, self._generation, handle, on_success, on_failure, on_progress, tracker
+            self, self._generation, handle, on_success, on_failure, on_progress, tracker, write
         )
         pool.start(_Worker(task_id, op, Job(task_id, handle, relay), relay))
         return handle

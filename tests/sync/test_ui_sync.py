@@ -238,7 +238,8 @@ def test_a_finished_controller_dies_in_the_ui_thread_without_the_collector(
         controller.set_profile(profile)
         with qtbot.waitSignal(controller.failed, timeout=WAIT) as failed:
             assert controller.sync_now()
-        qtbot.waitUntil(lambda: not controller.tasks.running, timeout=WAIT)  # status read too
+        runner = controller.tasks  # the status read after the failure ends too
+        qtbot.waitUntil(lambda: not runner.running, timeout=WAIT)
         thread_pool.waitForDone(WAIT)
         assert "sign in" in str(failed.args[0]).lower()
         gone = weakref.ref(controller)

@@ -194,6 +194,22 @@ def test_reset_drops_the_results_of_work_started_before_it(qtbot: QtBot) -> None
     assert len(failures) == 1 and isinstance(failures[0], ZeroDivisionError)
 
 
+def test_reset_and_cancel_all_let_writes_finish() -> None:
+    late = LatePool()
+    runner = TaskRunner(pool=late)
+    stored: list[str] = []
+    outcome = Outcome()
+    write = runner.write(lambda _job: stored.append("completed"), outcome.success)
+    read = runner.read(lambda _job: "catalog", outcome.success, outcome.failure)
+    runner.cancel_all()
+    runner.reset()
+    assert read.cancelled and not write.cancelled
+    for runnable in late.runnables:
+        runnable.run()
+    assert stored == ["completed"]  # the learner's write is kept
+    assert outcome.results == [] and outcome.errors == []  # both outcomes are stale
+
+
 def test_a_reset_elsewhere_drops_nothing_here() -> None:
     late = LatePool()
     window, controller = TaskRunner(pool=late), TaskRunner(pool=late)
