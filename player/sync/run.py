@@ -54,6 +54,8 @@ class Run:
     push_blocked: bool = False
     #: ``time.monotonic()`` at which the run stops starting new work (``policy.deadline``).
     deadline: float | None = None
+    #: The entitlements' ``issuedAt`` of this run: the server's time (for the trusted clock).
+    issued_at: datetime | None = None
 
     def now(self) -> datetime:
         """The time to stamp and schedule with (fixed when the caller gave one, for tests)."""
