@@ -38,7 +38,7 @@ from player.export.guards import (
 from player.export.names import ascii_slug, export_file_name
 from player.i18n import _
 from player.package import ParsedPackage
-from player.services import audit
+from player.services import audit, notes
 from player.services.learn import READY, CourseSummary, LearnService
 from player.store.db import Store
 from player.store.models import Profile
@@ -97,12 +97,14 @@ def export_course(
     on_progress: Progress | None = None,
     cancel: threading.Event | None = None,
     now: datetime | None = None,
+    with_notes: bool = False,
 ) -> ExportResult:
     """Export the latest stored version of ``course_id`` as ``fmt`` ("pdf" or "lms") to ``dest``.
 
     Raises the access error (``AccessDenied`` and its kinds, ``CourseNotFound``),
     ``PayloadTooLarge``, ``RateLimited`` (with ``retry_after`` seconds), ``Cancelled`` when
-    ``cancel`` is set, or ``ExportError`` when the file cannot be written.
+    ``cancel`` is set, or ``ExportError`` when the file cannot be written. ``with_notes``: a PDF
+    prints the learner's own notes after each lesson (the LMS package never carries them).
     """
     checked = check_format(fmt)
     moment = as_utc(now)
@@ -114,9 +116,13 @@ def export_course(
         audit_denied(store, profile, target, checked, error, now=moment)
         raise
     dest = Path(dest)
+    extra: dict[str, object] = {}
+    if with_notes and checked == "pdf":
+        with store.read() as session:
+            extra["notes"] = notes.notes_by_lesson(session, profile, course_id)
     with _TempFile(dest) as temp:
         try:
-            _builder(checked)(parsed, temp.file, on_progress=on_progress, cancel=cancel)
+            _builder(checked)(parsed, temp.file, on_progress=on_progress, cancel=cancel, **extra)
         except (Cancelled, PlayerError):
             raise
         except OSError as error:
