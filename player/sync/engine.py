@@ -92,7 +92,9 @@ def sync(
         cancel=cancel,
     )
     first_request = client.requests_made
-    stopped: BaseException | None = None
+    # what stopped the run, as text: never the exception itself, whose traceback holds this
+    # frame (a cycle that only the collector frees, perhaps on another thread)
+    stopped: str | None = None
     try:
         for name, step in STEPS:
             run.check_cancel()
@@ -101,11 +103,11 @@ def sync(
                 report.notes.append(_("The course server cannot be reached; sync again later."))
                 break
     except SignInRequired as error:
-        stopped = error
+        stopped = str(error)
         raise
     except Cancelled as error:
         report.cancelled = True
-        stopped = error
+        stopped = str(error)
         raise
     finally:
         report.requests = client.requests_made - first_request
@@ -126,7 +128,7 @@ def _run_step(run: Run, name: str, step: Callable[[Run], None]) -> None:
         run.error(name, "", str(error), final=True)
 
 
-def _finish(run: Run, stopped: BaseException | None) -> None:
+def _finish(run: Run, stopped: str | None) -> None:
     """Count what is waiting and record the run in ``SyncState`` (also after a 401 or cancel)."""
     report = run.report
     profile = run.profile
@@ -157,7 +159,7 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
             if stopped is None and report.online is not False and not report.incomplete:
                 state.lastSuccessAt = report.finished_at
             state.lastError = (
-                str(stopped)
+                stopped
                 if stopped is not None
                 else (report.errors[0].message if report.errors else None)
             )

@@ -179,7 +179,9 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
                     )
                 )
     except (PackageError, ServerRefused, ServerUnavailable, ServerAnswerInvalid) as error:
-        outcome.error = error
+        # without its traceback: that holds this frame, whose ``outcome`` holds the error (a
+        # cycle only the collector frees, perhaps on another thread); only the message is used
+        outcome.error = error.with_traceback(None)
         outcome.parsed = None
     return outcome
 

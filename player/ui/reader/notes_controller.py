@@ -1,9 +1,9 @@
 """Runs the notes pane's requests through the window's background helper.
 
-The controller gets what it needs (the pane, the window's ``TaskGroup``, the store and a way to
+The controller gets what it needs (the pane, the window's ``TaskRunner``, the store and a way to
 ask who the learner is), not the window. Writes go to the one-thread writer; their results come
 back to the pane. Work started for one learner never reaches the pane after the learner changed
-(the ``TaskGroup`` drops it).
+(the ``TaskRunner`` drops it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from player.services.notes import LessonNotes, NoteItem
 from player.store.db import Store
 from player.store.models import Profile
 from player.ui.reader.notes_pane import NotesPane
-from player.ui.tasks import TaskGroup
+from player.ui.tasks import TaskRunner
 
 
 class NotesController(QObject):
@@ -26,7 +26,7 @@ class NotesController(QObject):
     def __init__(
         self,
         pane: NotesPane,
-        tasks: TaskGroup,
+        tasks: TaskRunner,
         store: Store,
         learner: Callable[[], Profile | None],
         on_error: Callable[[BaseException], None],
@@ -54,7 +54,9 @@ class NotesController(QObject):
             if self._wanted == (course_id, index):  # not a lesson the learner has since left
                 self.pane.show_notes(result)
 
-        self._tasks.read(lambda: notes.lesson_notes(self._store, profile, course_id, index), done)
+        self._tasks.read(
+            lambda _job: notes.lesson_notes(self._store, profile, course_id, index), done
+        )
 
     def forget(self) -> None:
         """The learner changed or the reader closed: nothing loading reaches the pane."""
@@ -66,7 +68,7 @@ class NotesController(QObject):
         if profile is None:
             return
         self._tasks.write(
-            lambda: notes.add_note(self._store, profile, course_id, index, text),
+            lambda _job: notes.add_note(self._store, profile, course_id, index, text),
             self._saved,
             self._failed,
         )
@@ -76,7 +78,9 @@ class NotesController(QObject):
         if profile is None:
             return
         self._tasks.write(
-            lambda: notes.edit_note(self._store, profile, note_id, text), self._saved, self._failed
+            lambda _job: notes.edit_note(self._store, profile, note_id, text),
+            self._saved,
+            self._failed,
         )
 
     def delete(self, note_id: str) -> None:
@@ -84,7 +88,7 @@ class NotesController(QObject):
         if profile is None:
             return
         self._tasks.write(
-            lambda: notes.delete_note(self._store, profile, note_id),
+            lambda _job: notes.delete_note(self._store, profile, note_id),
             lambda _item: self.changed.emit(),
             self._failed,
         )
@@ -99,7 +103,7 @@ class NotesController(QObject):
             self.load(course_id, index)  # show the stored state again
 
         self._tasks.write(
-            lambda: notes.set_bookmark(self._store, profile, course_id, index, on),
+            lambda _job: notes.set_bookmark(self._store, profile, course_id, index, on),
             lambda _changed: self.changed.emit(),
             failed,
         )
