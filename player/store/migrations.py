@@ -45,6 +45,7 @@ _V1_TABLES = (
     "outbox",
     "syncstate",
     "exportrecord",
+    "removedcourse",
 )
 
 STEPS: list[Step] = [
@@ -106,6 +107,7 @@ _ORIGIN_TABLES = (
     "outbox",
     "syncstate",
     "exportrecord",
+    "removedcourse",
 )
 
 
@@ -159,7 +161,8 @@ def _add_server_origin(conn: Connection) -> None:
         sql("UPDATE tenant SET server = ? WHERE id = ?", (origin, tenant_id))
         for name in ("catalogentry", "product", "purchase", "enrollment", "entitlementlease"):
             sql(f'UPDATE "{name}" SET server = ? WHERE "tenantId" = ?', (origin, tenant_id))
-        sql('UPDATE storedpackage SET server = ? WHERE "tenantKey" = ?', (origin, tenant_id))
+        for name in ("storedpackage", "removedcourse"):
+            sql(f'UPDATE "{name}" SET server = ? WHERE "tenantKey" = ?', (origin, tenant_id))
     file_courses = {
         row[0] for row in sql('SELECT "courseId" FROM storedpackage WHERE "tenantKey" = \'\'')
     }

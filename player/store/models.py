@@ -325,6 +325,7 @@ class RemovedCourse(SQLModel, table=True):
     """A server course the learner removed from this machine: sync does not download it again
     until asked (``course-player sync --download``, Download on the course page)."""
 
+    server: str = Field(default="", primary_key=True)
     tenantKey: str = Field(primary_key=True)
     courseId: str = Field(primary_key=True, max_length=200)
     removedAt: datetime
