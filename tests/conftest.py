@@ -1,4 +1,4 @@
-"""Shared fixtures: a real store in tmp_path, learners, the shared fixture packages."""
+"""Common fixtures: a real store in tmp_path, learners, the project's fixture packages."""
 
 from __future__ import annotations
 
@@ -20,12 +20,10 @@ pytest_plugins = ["tests.server.fixtures"]
 REPO = Path(__file__).resolve().parents[1]
 
 
-def shared_dir() -> Path:
-    override = os.environ.get("COURSE_PLAYER_SHARED_DIR")
-    return Path(override) if override else REPO.parent / "shared"
-
-
-FIXTURES = shared_dir() / "fixtures"
+#: The project's own test courses (good, hostile, draft, broken, multilingual): tests/fixtures/README.md
+FIXTURES = REPO / "tests" / "fixtures"
+#: The SCORM 1.2 schema files the LMS export is validated against
+SCORM12_XSD = FIXTURES / "scorm12-xsd"
 SAMPLES = REPO / "resources" / "samples"
 
 
@@ -48,7 +46,7 @@ def guest(store: Store) -> Profile:
 
 @pytest.fixture
 def imported(store: Store) -> Store:
-    """A store holding the good shared fixtures (git-basics, multilingual, hostile) as file imports."""
+    """A store holding the good fixtures (git-basics, multilingual, hostile) as file imports."""
     for name in ("git-basics.json", "multilingual.json", "hostile.json"):
         packages.import_file(store, FIXTURES / name)
     return store
@@ -99,4 +97,4 @@ def add_product(store: Store) -> Callable[..., Product]:
     return add
 
 
-__all__ = ["FIXTURES", "SAMPLES", "MakeLearner", "shared_dir", "utcnow"]
+__all__ = ["FIXTURES", "SAMPLES", "SCORM12_XSD", "MakeLearner", "utcnow"]

@@ -22,14 +22,14 @@ from player.export import scorm
 from player.export.lms import build_lms
 from player.export.lms_page import SCORM_SCRIPT
 from player.package import ParsedPackage, parse_package
-from tests.conftest import shared_dir
+from tests.conftest import FIXTURES, SCORM12_XSD
 from tests.export.conftest import encode, fixture_parsed, make_package, png_base64
 
 NS = {"cp": scorm.IMSCP, "adlcp": scorm.ADLCP}
 NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 SAFE_LESSON = re.compile(r"lessons/\d{3}-[a-z0-9]+(?:-[a-z0-9]+)*\.html")
 SAFE_ASSET = re.compile(r"assets/[a-z0-9]+(?:-[a-z0-9]+)*\.(?:png|jpg|gif|svg|webp)")
-XSD_DIR = shared_dir() / "scorm12-xsd"
+XSD_DIR = SCORM12_XSD
 
 
 def lms_bytes(parsed: ParsedPackage, **kwargs: Any) -> bytes:
@@ -175,7 +175,7 @@ def test_identifiers_are_stable_and_derived_from_the_course(tmp_path: Path) -> N
     assert all(NCNAME.fullmatch(i) for i in hostile)
     assert not set(hostile) & set(identifiers(git))
     # A new version of the same course keeps the identifiers of the lessons it keeps.
-    data = json.loads((shared_dir() / "fixtures" / "git-basics.json").read_text(encoding="utf-8"))
+    data = json.loads((FIXTURES / "git-basics.json").read_text(encoding="utf-8"))
     data["version"], data["id"] = 3, "pkg_git_basics_v3"
     data["lessons"][2]["title"] = "Branching, merging and rebasing"
     assert identifiers(parse_package(encode(data))) == identifiers(git)
