@@ -9,6 +9,7 @@ from typing import Any
 
 from player.cli.context import Context
 from player.errors import PlayerError
+from player.render.options import clean_text
 from player.services import packages, profiles, progress
 from player.services.learn import LearnService
 
@@ -55,13 +56,15 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             print(f"course-player: {path}: {error}", file=sys.stderr)
             continue
         verb = "imported" if result.created else "already present"
-        print(f"{verb}\t{result.course_id}\t{result.version}\t{result.title}")
+        print(f"{verb}\t{_one_line(result.course_id)}\t{result.version}\t{_one_line(result.title)}")
     return 1 if failures else 0
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     for course in LearnService(ctx.store, ctx.profile).list_courses():
-        print(f"{course.course_id}\t{course.version}\t{_one_line(course.title)}\t{course.state}")
+        print(
+            f"{_one_line(course.course_id)}\t{course.version}\t{_one_line(course.title)}\t{course.state}"
+        )
     return 0
 
 
@@ -108,4 +111,5 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` on one line, without control characters: a package cannot drive the terminal."""
+    return " ".join(clean_text(text).split())

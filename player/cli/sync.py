@@ -16,6 +16,7 @@ from typing import Any
 from player.cli.context import Context
 from player.errors import ConfigError, ServerUnavailable, SignInRequired, SyncError
 from player.i18n import _
+from player.render.options import clean_text
 from player.services import profiles
 from player.store.models import Profile
 from player.sync import signin
@@ -290,7 +291,8 @@ def _time(moment: Any) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` on one line, without control characters: a server cannot drive the terminal."""
+    return " ".join(clean_text(text).split())
 
 
 def _eprint(text: str) -> None:
