@@ -283,7 +283,8 @@ def test_lesson_pages_are_self_contained_and_responsive() -> None:
         assert "@media print" in page
         for _tag, attrs in elements(page).tags:
             assert "stylesheet" not in (attrs.get("rel") or "")
-    arabic = archive.read("lessons/003-lesson.html").decode("utf-8")  # "اللغة العربية" has no ASCII slug
+    # "اللغة العربية" has no ASCII slug
+    arabic = archive.read("lessons/003-lesson.html").decode("utf-8")
     assert '<html lang="de" dir="rtl">' in arabic
     assert 'href="../index.html"' in arabic
     index = archive.read("index.html").decode("utf-8")

@@ -148,9 +148,7 @@ def test_control_characters_cannot_reach_the_terminal(block: dict[str, Any]) -> 
 def test_git_basics_as_text() -> None:
     package = load("git-basics")
     text = render_lesson_text(package, package.lessons[2])
-    assert text.startswith(
-        "Branches and merges\n===================\n\nIn this lesson you will:\n"
-    )
+    assert text.startswith("Branches and merges\n===================\n\nIn this lesson you will:\n")
     for expected in (
         "• Merge it back",
         "Working on the side\n-------------------",
