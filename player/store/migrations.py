@@ -52,6 +52,8 @@ STEPS: list[Step] = [
     _create_tables("pendingpurchase", "downloadissue"),
     # Version 3: offline sign-in verifiers for kiosk machines with a server policy.
     _create_tables("offlinecredential"),
+    # Version 4: notes and bookmarks, their sync cursor, resume points, removed courses.
+    _create_tables("lessonnote", "notessyncstate", "resumepoint", "openlesson", "removedcourse"),
 ]
 
 
