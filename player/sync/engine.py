@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from player.errors import (
     Cancelled,
@@ -34,6 +34,7 @@ from player.errors import (
     SignInRequired,
 )
 from player.i18n import _
+from player.services import clock
 from player.services.outbox import PENDING
 from player.store.db import Store
 from player.store.models import Outbox, Profile, SyncState
@@ -91,7 +92,9 @@ def sync(
         cancel=cancel,
     )
     first_request = client.requests_made
-    stopped: BaseException | None = None
+    # what stopped the run, as text: never the exception itself, whose traceback holds this
+    # frame (a cycle that only the collector frees, perhaps on another thread)
+    stopped: str | None = None
     try:
         for name, step in STEPS:
             run.check_cancel()
@@ -100,11 +103,11 @@ def sync(
                 report.notes.append(_("The course server cannot be reached; sync again later."))
                 break
     except SignInRequired as error:
-        stopped = error
+        stopped = str(error)
         raise
     except Cancelled as error:
         report.cancelled = True
-        stopped = error
+        stopped = str(error)
         raise
     finally:
         report.requests = client.requests_made - first_request
@@ -125,7 +128,7 @@ def _run_step(run: Run, name: str, step: Callable[[Run], None]) -> None:
         run.error(name, "", str(error), final=True)
 
 
-def _finish(run: Run, stopped: BaseException | None) -> None:
+def _finish(run: Run, stopped: str | None) -> None:
     """Count what is waiting and record the run in ``SyncState`` (also after a 401 or cancel)."""
     report = run.report
     profile = run.profile
@@ -156,11 +159,12 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
             if stopped is None and report.online is not False and not report.incomplete:
                 state.lastSuccessAt = report.finished_at
             state.lastError = (
-                str(stopped)
+                stopped
                 if stopped is not None
                 else (report.errors[0].message if report.errors else None)
             )
             session.add(state)
+            _note_server_time(run, session)
     except Exception:  # recording must never hide the real outcome of the run
         log.exception("could not record the sync state")
     log.info(
@@ -170,6 +174,18 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
         report.requests,
         len(report.errors),
     )
+
+
+def _note_server_time(run: Run, session: Session) -> None:
+    """The server's time becomes the floor of trusted time (``player.services.clock``): the
+    later of its latest ``Date`` header and the entitlements' ``issuedAt``, paired with the
+    computer's clock when that answer came. Without either, the local reading is kept."""
+    client = run.client
+    seen = [t for t in (client.server_time, run.issued_at) if t is not None]
+    if not seen:
+        clock.note_local_time(session, client.clock())
+        return
+    clock.note_server_time(session, max(seen), client.server_time_seen_at or client.clock())
 
 
 __all__ = ["SyncPolicy", "SyncReport", "sync"]

@@ -73,6 +73,7 @@ def pull_entitlements(run: Run) -> None:
         return
     with run.store.write() as session:
         merge.apply_entitlements(session, run.profile, ent, run.now())
+    run.issued_at = ent.issued_at
 
 
 def pull_products(run: Run) -> None:
@@ -178,7 +179,9 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
                     )
                 )
     except (PackageError, ServerRefused, ServerUnavailable, ServerAnswerInvalid) as error:
-        outcome.error = error
+        # without its traceback: that holds this frame, whose ``outcome`` holds the error (a
+        # cycle only the collector frees, perhaps on another thread); only the message is used
+        outcome.error = error.with_traceback(None)
         outcome.parsed = None
     return outcome
 

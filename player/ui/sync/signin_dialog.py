@@ -1,6 +1,6 @@
 """The server sign-in dialog: server address, user name, password.
 
-Sign-in runs off the UI thread. On success the dialog emits ``signed_in(SignInResult)`` and
+Sign-in runs on the network lane (``player.ui.tasks``). On success the dialog emits ``signed_in(SignInResult)`` and
 closes; a wrong password or an unreachable server is shown in the dialog, which stays open. The
 password is never stored (the token goes to the keyring). When no keyring works, the result's
 warning is shown once.
@@ -27,7 +27,7 @@ from player.i18n import _
 from player.store.db import Store
 from player.sync.signin import SignInResult, sign_in
 from player.sync.tokens import TokenStore, default_tokens
-from player.ui.tasks import Pool, TaskHandle, run_in_background
+from player.ui.tasks import Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle(_("Sign in to your course server"))
         self.store = store
         self.tokens = tokens
-        self._pool = pool
+        self.tasks = TaskRunner(self, pool=pool)
         self._handle: TaskHandle | None = None
         self._busy = False
         self.result_value: SignInResult | None = None
@@ -125,12 +125,11 @@ class SignInDialog(QDialog):
         user = self.user_edit.text().strip()
         password = self.password_edit.text()
         self._set_busy(True)
-        self._handle = run_in_background(
-            lambda: sign_in(self.store, server, user, password, tokens=self.tokens),
+        store, tokens = self.store, self.tokens
+        self._handle = self.tasks.network(
+            lambda _job: sign_in(store, server, user, password, tokens=tokens),
             self._succeeded,
             self._failed,
-            pool=self._pool,
-            context=self,
         )
 
     def _succeeded(self, result: SignInResult) -> None:
