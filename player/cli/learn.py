@@ -9,7 +9,7 @@ from typing import Any
 from player.cli import exit_codes
 from player.cli.context import Context
 from player.errors import PlayerError
-from player.render.options import clean_text
+from player.safe_text import one_line
 from player.services import packages, profiles, progress
 from player.services.learn import LearnService
 
@@ -62,7 +62,8 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     for course in LearnService(ctx.store, ctx.profile).list_courses():
         print(
-            f"{_one_line(course.course_id)}\t{course.version}\t{_one_line(course.title)}\t{course.state}"
+            f"{_one_line(course.course_id)}\t{course.version}\t{_one_line(course.title)}"
+            f"\t{course.state}"
         )
     return 0
 
@@ -105,10 +106,14 @@ def cmd_complete(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
     for profile in profiles.list_profiles(ctx.store):
         server = profile.serverUrl or "-"
-        print(f"{profile.id}\t{profile.displayName}\t{profile.tenantId}\t{server}")
+        print(
+            f"{_one_line(profile.id)}\t{_one_line(profile.displayName)}"
+            f"\t{_one_line(profile.tenantId or '')}\t{_one_line(server)}"
+        )
     return 0
 
 
 def _one_line(text: str) -> str:
-    """``text`` on one line, without control characters: a package cannot drive the terminal."""
-    return " ".join(clean_text(text).split())
+    """``text`` on one line, control characters shown as escapes: a package cannot drive the
+    terminal (``player.safe_text``)."""
+    return one_line(text)

@@ -157,4 +157,4 @@ def test_terminal_controls_in_a_course_never_reach_the_terminal(
     assert "\x1b" in json.loads((FIXTURES / "hostile.json").read_text())["lessons"][3]["title"]
     for out in outputs:
         assert not any((ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F for c in out)
-    assert "3\tno\tTricks with \u202eexe.txt\u202c and [2Jterminals" in outputs[2]
+    assert "3\tno\tTricks with \\u202eexe.txt\\u202c and \\x1b[2Jterminals" in outputs[2]
