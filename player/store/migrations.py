@@ -54,6 +54,8 @@ STEPS: list[Step] = [
     _create_tables("offlinecredential"),
     # Version 4: notes and bookmarks, their sync cursor, resume points, removed courses.
     _create_tables("lessonnote", "notessyncstate", "resumepoint", "openlesson", "removedcourse"),
+    # Version 5: the floor of trusted time (a clock turned back extends no lease).
+    _create_tables("trustedtime"),
 ]
 
 

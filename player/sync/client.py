@@ -19,7 +19,7 @@ import json
 import logging
 import math
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -95,6 +95,12 @@ class ApiClient:
         #: True when the last request got an HTTP answer, False when it could not reach the server.
         self.reached_server: bool | None = None
         self.missing: set[str] = set()
+        #: The server's time from the latest answer's ``Date`` header, and the computer's clock
+        #: when that answer arrived (for the floor of trusted time, ``player.services.clock``).
+        self.server_time: datetime | None = None
+        self.server_time_seen_at: datetime | None = None
+        #: The computer's clock (tests replace it to turn the clock back).
+        self.clock: Callable[[], datetime] = _local_now
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
@@ -263,6 +269,15 @@ class ApiClient:
                 )
             ) from None
 
+    def _note_date(self, header: str | None) -> None:
+        moment = _http_date(header)
+        if moment is None:
+            return
+        with self._count_lock:
+            if self.server_time is None or moment >= self.server_time:
+                self.server_time = moment
+                self.server_time_seen_at = self.clock()
+
     def _send(
         self,
         method: str,
@@ -325,6 +340,7 @@ class ApiClient:
         finally:
             response.close()
         self.reached_server = True
+        self._note_date(response.headers.get("Date"))
         status = response.status_code
         if 200 <= status < 300 or (accept_304 and status == 304):
             return response, raw
@@ -342,6 +358,23 @@ class ApiClient:
                 retry_after=_retry_after(response.headers.get("Retry-After")),
             )
         raise ServerRefused(message, status=status, error_code=code)
+
+
+def _local_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """An HTTP ``Date`` header as aware UTC, None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _broken(method: str, path: str, error: Exception, message: str) -> ServerUnavailable:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from player.errors import (
     Cancelled,
@@ -34,6 +34,7 @@ from player.errors import (
     SignInRequired,
 )
 from player.i18n import _
+from player.services import clock
 from player.services.outbox import PENDING
 from player.store.db import Store
 from player.store.models import Outbox, Profile, SyncState
@@ -161,6 +162,7 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
                 else (report.errors[0].message if report.errors else None)
             )
             session.add(state)
+            _note_server_time(run, session)
     except Exception:  # recording must never hide the real outcome of the run
         log.exception("could not record the sync state")
     log.info(
@@ -170,6 +172,18 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
         report.requests,
         len(report.errors),
     )
+
+
+def _note_server_time(run: Run, session: Session) -> None:
+    """The server's time becomes the floor of trusted time (``player.services.clock``): the
+    later of its latest ``Date`` header and the entitlements' ``issuedAt``, paired with the
+    computer's clock when that answer came. Without either, the local reading is kept."""
+    client = run.client
+    seen = [t for t in (client.server_time, run.issued_at) if t is not None]
+    if not seen:
+        clock.note_local_time(session, client.clock())
+        return
+    clock.note_server_time(session, max(seen), client.server_time_seen_at or client.clock())
 
 
 __all__ = ["SyncPolicy", "SyncReport", "sync"]

@@ -73,6 +73,7 @@ def pull_entitlements(run: Run) -> None:
         return
     with run.store.write() as session:
         merge.apply_entitlements(session, run.profile, ent, run.now())
+    run.issued_at = ent.issued_at
 
 
 def pull_products(run: Run) -> None:

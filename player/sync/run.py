@@ -47,6 +47,8 @@ class Run:
     download_issues: set[str] = field(default_factory=set)
     #: The server asked to wait (429/503) or cannot be reached: no more uploads this run.
     push_blocked: bool = False
+    #: The entitlements' ``issuedAt`` of this run: the server's time (for the trusted clock).
+    issued_at: datetime | None = None
 
     def now(self) -> datetime:
         """The time to stamp and schedule with (fixed when the caller gave one, for tests)."""
