@@ -47,7 +47,7 @@ def long_text(words: int = WORDS, seed: int = 7) -> str:
 
 
 def blocks_for(kind: str, text: str) -> list[dict[str, Any]]:
-    return {
+    kinds: dict[str, list[dict[str, Any]]] = {
         "paragraph": [{"type": "paragraph", "text": text}],
         "heading": [{"type": "heading", "text": text, "level": 2}],
         "markdown": [{"type": "markdown", "markdown": text}],
@@ -56,7 +56,8 @@ def blocks_for(kind: str, text: str) -> list[dict[str, Any]]:
         "markdown-quote": [{"type": "markdown", "markdown": "> " + text}],
         "callout": [{"type": "callout", "text": text, "variant": "tip"}],
         "list": [{"type": "list", "items": ["short", text]}],
-    }[kind]
+    }
+    return kinds[kind]
 
 
 def measured(monkeypatch: pytest.MonkeyPatch, kind: str, text: str) -> tuple[int, bytes]:
