@@ -1,12 +1,7 @@
-"""Long texts cut into pieces that reportlab lays out in linear time.
-
-reportlab lays a paragraph out again, whole, each time it splits it at a page end, so a paragraph
-of N characters over P pages costs N × P: one paragraph of 300,000 characters took minutes. Cut
-into pieces of at most ``PIECE_CHARS`` characters (after a sentence or at a space where possible),
-each piece is laid out a bounded number of times and the whole text in time proportional to its
-length. The pieces of one paragraph are drawn without space between them, so they read as one
-paragraph; each piece starts on a new line.
-"""
+"""Long texts in the PDF, cut into pieces (``player.render.pieces``) that reportlab lays out in
+linear time: it lays a paragraph out again, whole, each time it splits it at a page end, so a
+paragraph of N characters over P pages cost N × P. The pieces of one paragraph are drawn without
+space between them, so they read as one paragraph."""
 
 from __future__ import annotations
 
@@ -14,36 +9,9 @@ from collections.abc import Sequence
 
 from reportlab.lib.styles import ParagraphStyle
 
-PIECE_CHARS = 3_000
-"""About two thirds of a page of body text."""
+from player.render.pieces import PIECE_CHARS, pieces
 
-_SENTENCE_ENDS = (". ", "! ", "? ", "。", "؟ ", "। ")
-
-
-def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
-    """``text`` cut into pieces of at most ``size`` characters; joined, they give ``text``."""
-    if len(text) <= size:
-        return [text]
-    out: list[str] = []
-    start = 0
-    while len(text) - start > size:
-        end = start + size
-        floor = start + size // 2
-        cut = max(
-            (
-                at + len(mark)
-                for mark in _SENTENCE_ENDS
-                if (at := text.rfind(mark, floor, end)) >= 0
-            ),
-            default=-1,
-        )
-        if cut < 0:
-            space = text.rfind(" ", floor, end)
-            cut = space + 1 if space >= 0 else end
-        out.append(text[start:cut])
-        start = cut
-    out.append(text[start:])
-    return out
+__all__ = ["PIECE_CHARS", "box_part", "continued", "line_groups", "pieces"]
 
 
 def line_groups(lines: Sequence[str], size: int = PIECE_CHARS) -> list[list[str]]:

@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from player.i18n import _
@@ -100,8 +101,14 @@ def note_local_time_in(store: Store, now: datetime | None = None) -> ClockReadin
                 "the clock reads %s, earlier than the trusted floor %s", reading.local, row.floor
             )
         return reading
-    with store.write() as session:
-        return note_local_time(session, now)
+    try:
+        with store.write() as session:
+            return note_local_time(session, now)
+    except SQLAlchemyError as error:
+        # A store that cannot be written (a full disk) must not stop a command that may only
+        # read; the floor only ever rises, so an older one stays a safe floor.
+        log.warning("the trusted time could not be recorded: %s", error)
+        return reading
 
 
 def note_server_time(
