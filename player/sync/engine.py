@@ -20,6 +20,7 @@ a malformed answer) is reported and the others still run. No network at all stop
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -46,7 +47,7 @@ from player.sync.report import (
     SyncPolicy,
     SyncReport,
 )
-from player.sync.run import Run
+from player.sync.run import OutOfTime, Run
 from player.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,14 @@ def sync(
         cancel=cancel,
     )
     first_request = client.requests_made
-    stopped: BaseException | None = None
+    # what stopped the run, as text: never the exception itself, whose traceback holds this
+    # frame (a cycle that only the collector frees, perhaps on another thread)
+    stopped: str | None = None
+    run.deadline = time.monotonic() + max(0.0, run.policy.deadline)
+    previous_deadline = client.deadline
+    client.deadline = (
+        run.deadline if previous_deadline is None else min(run.deadline, previous_deadline)
+    )
     try:
         for name, step in STEPS:
             run.check_cancel()
@@ -100,14 +108,17 @@ def sync(
             if report.online is False:
                 report.notes.append(_("The course server cannot be reached; sync again later."))
                 break
+    except OutOfTime:
+        pass  # noted in the report by ``Run.out_of_time``
     except SignInRequired as error:
-        stopped = error
+        stopped = str(error)
         raise
     except Cancelled as error:
         report.cancelled = True
-        stopped = error
+        stopped = str(error)
         raise
     finally:
+        client.deadline = previous_deadline
         report.requests = client.requests_made - first_request
         if report.online is None:
             report.online = client.reached_server
@@ -126,7 +137,7 @@ def _run_step(run: Run, name: str, step: Callable[[Run], None]) -> None:
         run.error(name, "", str(error), final=True)
 
 
-def _finish(run: Run, stopped: BaseException | None) -> None:
+def _finish(run: Run, stopped: str | None) -> None:
     """Count what is waiting and record the run in ``SyncState`` (also after a 401 or cancel)."""
     report = run.report
     profile = run.profile
@@ -157,7 +168,7 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
             if stopped is None and report.online is not False and not report.incomplete:
                 state.lastSuccessAt = report.finished_at
             state.lastError = (
-                str(stopped)
+                stopped
                 if stopped is not None
                 else (report.errors[0].message if report.errors else None)
             )
