@@ -104,10 +104,8 @@ def note_local_time_in(store: Store, now: datetime | None = None) -> ClockReadin
     try:
         with store.write() as session:
             return note_local_time(session, now)
-    except SQLAlchemyError as error:
-        # A store that cannot be written (a full disk) must not stop a command that may only
-        # read; the floor only ever rises, so an older one stays a safe floor.
-        log.warning("the trusted time could not be recorded: %s", error)
+    except SQLAlchemyError as error:  # e.g. a full disk: the command itself reports what fails
+        log.warning("could not keep the trusted time: %s", error)
         return reading
 
 
