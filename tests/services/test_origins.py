@@ -47,8 +47,8 @@ def test_two_servers_with_one_tenant_id_never_see_each_others_records(
         id="git-basics", title="Git basics", version=1, sha256=None, size_bytes=None,
         updated_at=None,
     )  # fmt: skip
+    merge.store_catalog(store, carol, [course], now)
     with store.write() as session:
-        merge.update_catalog(session, carol, [course], now)
         merge.replace_products(
             session,
             carol,
@@ -58,7 +58,7 @@ def test_two_servers_with_one_tenant_id_never_see_each_others_records(
     # Dan's sync: his server offers nothing for sale and another catalog
     with store.write() as session:
         merge.replace_products(session, dan, [])
-        merge.update_catalog(session, dan, [], now)
+    merge.store_catalog(store, dan, [], now)
 
     with store.read() as session:
         assert [(p.server, p.id) for p in session.exec(select(Product))] == [(SITE_A, "p1")]
