@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from reportlab import rl_config
@@ -443,7 +442,3 @@ def build_pdf(
         buffer.tell(),
         mapper.substitutions,
     )
-
-
-def published_at_utc(package: CoursePackage) -> datetime:
-    return datetime.fromtimestamp(publish_epoch(package), UTC)
