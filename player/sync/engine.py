@@ -20,6 +20,7 @@ a malformed answer) is reported and the others still run. No network at all stop
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -46,7 +47,7 @@ from player.sync.report import (
     SyncPolicy,
     SyncReport,
 )
-from player.sync.run import Run
+from player.sync.run import OutOfTime, Run
 from player.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,11 @@ def sync(
     # what stopped the run, as text: never the exception itself, whose traceback holds this
     # frame (a cycle that only the collector frees, perhaps on another thread)
     stopped: str | None = None
+    run.deadline = time.monotonic() + max(0.0, run.policy.deadline)
+    previous_deadline = client.deadline
+    client.deadline = (
+        run.deadline if previous_deadline is None else min(run.deadline, previous_deadline)
+    )
     try:
         for name, step in STEPS:
             run.check_cancel()
@@ -102,6 +108,8 @@ def sync(
             if report.online is False:
                 report.notes.append(_("The course server cannot be reached; sync again later."))
                 break
+    except OutOfTime:
+        pass  # noted in the report by ``Run.out_of_time``
     except SignInRequired as error:
         stopped = str(error)
         raise
@@ -110,6 +118,7 @@ def sync(
         stopped = str(error)
         raise
     finally:
+        client.deadline = previous_deadline
         report.requests = client.requests_made - first_request
         if report.online is None:
             report.online = client.reached_server

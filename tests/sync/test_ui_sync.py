@@ -119,6 +119,22 @@ def test_the_sign_in_dialog_signs_in_off_the_ui_thread(
     assert len(memory_keyring.passwords) == 1
 
 
+def test_the_dialog_warns_before_a_password_goes_unencrypted_to_another_computer(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
+) -> None:
+    dialog = SignInDialog(
+        store, server_url=contract_server.url, tokens=tokens, pool=ImmediatePool()
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.insecure_label.isVisible()  # this machine: nothing crosses a network
+    dialog.server_edit.setText("http://learn.example.org")
+    assert dialog.insecure_label.isVisible()
+    assert "not encrypted" in dialog.insecure_label.text()
+    dialog.server_edit.setText("https://learn.example.org")
+    assert not dialog.insecure_label.isVisible()
+
+
 def test_a_wrong_password_is_shown_in_the_dialog(
     qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
 ) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from player.errors import PlayerError
 from player.i18n import _
 from player.store.db import Store
+from player.sync.client import insecure_url_warning, normalize_url
 from player.sync.signin import SignInResult, sign_in
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.tasks import Pool, TaskHandle, TaskRunner
@@ -85,6 +86,11 @@ class SignInDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName(_("Sign-in problem"))
         self.error_label.hide()
+        self.insecure_label = QLabel(self)
+        self.insecure_label.setObjectName("insecureServerWarning")
+        self.insecure_label.setWordWrap(True)
+        self.insecure_label.setAccessibleName(_("Connection not encrypted"))
+        self.insecure_label.hide()
 
         form = QFormLayout()
         form.addRow(_("&Server:"), self.server_edit)
@@ -102,11 +108,14 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
+        layout.addWidget(self.insecure_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         for edit in (self.server_edit, self.user_edit, self.password_edit):
             edit.textChanged.connect(self._update_button)
+        self.server_edit.textChanged.connect(self._update_insecure_warning)
         self._update_button()
+        self._update_insecure_warning()
         first_empty = next(
             (e for e in (self.server_edit, self.user_edit) if not e.text().strip()),
             self.password_edit,
@@ -166,6 +175,15 @@ class SignInDialog(QDialog):
             e.text().strip() for e in (self.server_edit, self.user_edit, self.password_edit)
         )
         self.sign_in_button.setEnabled(filled and not self.busy)
+
+    def _update_insecure_warning(self) -> None:
+        """Warn before the password is sent unencrypted to another computer (http://)."""
+        try:
+            warning = insecure_url_warning(normalize_url(self.server_edit.text()))
+        except PlayerError:  # not an address (yet): the sign-in itself says what is wrong
+            warning = None
+        self.insecure_label.setText(warning or "")
+        self.insecure_label.setVisible(bool(warning))
 
     def reject(self) -> None:
         if self._handle is not None:
