@@ -22,7 +22,6 @@ Every entry point (reader, command line, export, search, bundle) uses ``course_a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -308,36 +307,6 @@ def check_enrolled(access: CourseAccess) -> None:
     raise _not_enrolled(access)
 
 
-def check_purchased(access: CourseAccess) -> None:
-    if not access.purchased:
-        raise _purchase_required(access)
-
-
-def require_access(
-    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
-) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id, now)
-    check_read(access)
-    return access
-
-
-def require_enrollment(
-    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
-) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id, now)
-    check_enrolled(access)
-    return access
-
-
-def require_purchase(store: Store, profile: Profile, course_id: str) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id)
-    check_purchased(access)
-    return access
-
-
 def format_price(product: Product) -> str:
     return f"{product.priceCents / 100:.2f} {product.currency}"
 
@@ -418,15 +387,6 @@ def progress_owner(profile: Profile, access: CourseAccess) -> tuple[str, str]:
     if access.is_file:
         return LOCAL, profile.id
     return access.server, profile.userId
-
-
-def visible_course_ids(session: Session, profile: Profile) -> Iterable[str]:
-    """The id that addresses each course the learner sees (``file:ID`` where both exist)."""
-    server = {p.courseId for p in visible_packages(session, profile) if p.server != LOCAL}
-    server.update(e.courseId for e in catalog_entries(session, profile))
-    files = {p.courseId for p in visible_packages(session, profile) if p.server == LOCAL}
-    refs = set(server) | {FILE_PREFIX + c if c in server else c for c in files}
-    return sorted(refs)
 
 
 def _utc(moment: datetime) -> datetime:
