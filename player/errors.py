@@ -31,6 +31,13 @@ class PackageError(PlayerError):
     code = "BAD_PACKAGE"
 
 
+class SignatureInvalid(PackageError):
+    """A package from a signing server that does not verify under the keys this machine knows
+    for it: treated as not published (never stored; what was stored is kept)."""
+
+    code = "BAD_SIGNATURE"
+
+
 class NotJson(PackageError):
     code = "NOT_JSON"
 
@@ -310,6 +317,16 @@ class ServerUnavailable(SyncError):
         super().__init__(kind, message)
         self.status = status
         self.retry_after = retry_after
+
+
+class ServerKeyChanged(SyncError):
+    """The server signs with a key this machine does not know and no known key vouches for it:
+    sync stops until an administrator accepts the key (``course-player keys accept``)."""
+
+    code = "KEY_CHANGED"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("rejected", message)
 
 
 class ServerRefused(SyncError):

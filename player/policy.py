@@ -14,6 +14,7 @@ The exit PIN is never stored in clear text: ``pin_hash`` holds
 
 from __future__ import annotations
 
+import base64
 import difflib
 import logging
 import re
@@ -77,6 +78,9 @@ class LabPolicy:
     text_sizes: tuple[int, ...] = ()
     """Allowed text sizes in percent, ascending; empty means the player's usual choices."""
     language: str | None = None
+    public_keys: tuple[str, ...] = ()
+    """``[server] public_keys``: the server's package-signing keys as ``KID:BASE64``, pinned
+    before any sign-in (otherwise the first sign-in pins what the server publishes)."""
 
 
 class PolicyError(ConfigError):
@@ -184,6 +188,7 @@ def _schema() -> dict[str, dict[str, _Key]]:
         "server": {
             "url": _Key("str", url_problem),
             "tenant": _Key("str", _check_tenant),
+            "public_keys": _Key("str_list", _check_public_keys),
             "sync_interval_minutes": _Key(
                 "int", _check_range(1, MAX_MINUTES, _("a sync interval"))
             ),
@@ -212,6 +217,7 @@ def _expected(kind: str) -> str:
         "bool": _("true or false"),
         "str": _("text in quotes"),
         "int_list": _("a list of whole numbers, like [100, 125, 150]"),
+        "str_list": _('a list of texts in quotes, like ["k1:BASE64"]'),
         "table": _("a section (a [name] header)"),
     }[kind]
 
@@ -237,6 +243,8 @@ def _kind_matches(kind: str, value: Any) -> bool:
         return type(value) is str
     if kind == "int_list":
         return type(value) is list and all(type(item) is int for item in value)
+    if kind == "str_list":
+        return type(value) is list and all(type(item) is str for item in value)
     return False
 
 
@@ -260,6 +268,22 @@ def url_problem(value: str) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         return _("the address has an invalid port number: {value}").format(value=_describe(value))
+    return None
+
+
+def _check_public_keys(value: list[str]) -> str | None:
+    for item in value:
+        kid, _sep, key = item.partition(":")
+        try:
+            raw = base64.b64decode(key.strip(), validate=True)
+        except ValueError:
+            raw = b""
+        if not kid.strip() or len(raw) != 32:
+            return _(
+                '“{item}” is not a signing key: write each as "KID:BASE64" (the key id, a '
+                "colon, the 32-byte Ed25519 public key in base64), as your server publishes "
+                "them at /api/learn/keys"
+            ).format(item=item)
     return None
 
 
@@ -497,6 +521,7 @@ class _Reader:
             ),
             text_sizes=tuple(sorted(ui.get("text_sizes", ()))),
             language=ui.get("language"),
+            public_keys=tuple(k.strip() for k in server.get("public_keys", ())),
         )
 
     def _syntax(self, error: tomllib.TOMLDecodeError) -> PolicyError:

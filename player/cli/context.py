@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from player import config, i18n
 from player.errors import StoreBusy, StoreFull, StoreUnwritable
 from player.policy import LabPolicy, load_policy
-from player.services import clock, profiles
+from player.services import clock, keys, profiles
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
@@ -48,6 +48,8 @@ class Context:
             i18n.install(settings.effective_language(), locale_dir)
         kiosk = bool(getattr(args, "kiosk", False)) or (policy is not None and policy.kiosk.enabled)
         store = Store(config.data_dir(args.data_dir))
+        if policy is not None and policy.public_keys:  # pinned before any sign-in
+            keys.pin_policy_keys(store, policy.server_url, policy.public_keys)
         try:
             clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
         except (OperationalError, StoreFull, StoreBusy, StoreUnwritable) as error:

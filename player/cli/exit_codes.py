@@ -31,8 +31,10 @@ from player.errors import (
     PayloadTooLarge,
     PlayerError,
     RateLimited,
+    ServerKeyChanged,
     ServerRefused,
     ServerUnavailable,
+    SignatureInvalid,
     SignInRefused,
     UsageError,
 )
@@ -57,6 +59,8 @@ _BY_TYPE: tuple[tuple[type[PlayerError], int], ...] = (
     (AccessDenied, REFUSED),
     (NotPublished, REFUSED),
     (ChecksumMismatch, REFUSED),
+    (SignatureInvalid, REFUSED),
+    (ServerKeyChanged, REFUSED),
     (SignInRefused, REFUSED),
 )
 

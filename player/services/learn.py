@@ -27,6 +27,7 @@ from player.services.access import (
     resolve,
     visible_packages,
 )
+from player.services.keys import verify_stored
 from player.store.db import Store
 from player.store.models import LessonProgress, PackageBlob, Profile, StoredPackage
 
@@ -47,6 +48,7 @@ class CourseSummary:
     published_at: str | None = None
     newer_version: int | None = None  # offered by the server but not downloaded yet
     source: str | None = None  # an imported file: where it came from (its file name)
+    signed: bool = False  # stored with its server's signature (False: a file, or unsigned)
 
     @property
     def paid(self) -> bool:
@@ -134,6 +136,7 @@ class LearnService:
                         published_at=stored.publishedAt,
                         newer_version=newer,
                         source=stored.sourceName if key.is_file else None,
+                        signed=stored.sigKid is not None,
                     )
                 )
             elif entry is not None:
@@ -180,6 +183,7 @@ def load_latest(session: Session, profile: Profile, course_id: str, title: str) 
     stored = latest_package(session, profile, resolve(session, profile, course_id))
     if stored is None:
         raise CourseNotDownloaded(title)
+    verify_stored(session, stored)  # the signature again, against the keys trusted now
     cached = _cache.get(stored.sha256)
     if cached is not None:
         return cached

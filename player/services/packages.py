@@ -19,6 +19,7 @@ from player.i18n import _
 from player.origin import LOCAL
 from player.package import ParsedPackage, parse_package
 from player.package.limits import MAX_PACKAGE_BYTES
+from player.package.signature import Signature
 from player.store.db import Store
 from player.store.models import PackageBlob, StoredPackage
 from player.timeutil import utcnow
@@ -47,6 +48,7 @@ def store_parsed(
     server: str = LOCAL,
     tenant_id: str | None = None,
     source_name: str | None = None,
+    signature: Signature | None = None,
 ) -> ImportResult:
     """Add a parsed package to the store inside the caller's write transaction.
 
@@ -72,6 +74,12 @@ def store_parsed(
                     "your course provider which file is genuine."
                 ).format(version=package.version, title=package.title)
             )
+        if signature is not None and (existing.sigKid, existing.sig) != (
+            signature.kid,
+            signature.sig,
+        ):  # the same bytes, signed again (a new key): only the signature changes
+            existing.sigKid, existing.sig = signature.kid, signature.sig
+            session.add(existing)
         return _result(parsed, created=False)
     if session.get(PackageBlob, parsed.sha256) is None:
         session.add(PackageBlob(sha256=parsed.sha256, data=parsed.raw, sizeBytes=len(parsed.raw)))
@@ -92,6 +100,8 @@ def store_parsed(
             tenantKey=tenant_key,
             storedAt=utcnow(),
             sourceName=source_name,
+            sigKid=signature.kid if signature else None,
+            sig=signature.sig if signature else None,
         )
     )
     return _result(parsed, created=True)

@@ -60,6 +60,8 @@ STEPS: list[Step] = [
     _create_tables("trustedtime"),
     # Version 6: every record from a server carries the server's origin (issue #9).
     lambda conn: _add_server_origin(conn),
+    # Version 7: servers' signing keys, and each stored package's signature (issue #9).
+    lambda conn: _add_signatures(conn),
 ]
 
 
@@ -200,3 +202,14 @@ def _add_server_origin(conn: Connection) -> None:
         if origin:
             for name in ("outbox", "syncstate"):
                 sql(f'UPDATE "{name}" SET server = ? WHERE "profileId" = ?', (origin, profile_id))
+
+
+# --- version 7: signatures -------------------------------------------------------------------
+
+
+def _add_signatures(conn: Connection) -> None:
+    _create_tables("serverkey")(conn)
+    columns = {row[1] for row in conn.exec_driver_sql('PRAGMA table_info("storedpackage")')}
+    for name in ("sigKid", "sig"):
+        if name not in columns:  # a store created by this version has them from step 1
+            conn.exec_driver_sql(f'ALTER TABLE storedpackage ADD COLUMN "{name}" VARCHAR')

@@ -54,6 +54,10 @@ class StoredPackage(SQLModel, table=True):
     tenantKey: str = ""  # tenantId or "" (SQLite unique constraints ignore NULLs)
     storedAt: datetime
     sourceName: str | None = None  # where an imported file came from (its file name)
+    # The server's signature (store version 7): kid and base64; None = unsigned (a file, or a
+    # server without signing). Verified at download and again when opened.
+    sigKid: str | None = None
+    sig: str | None = None
 
 
 class CatalogEntry(SQLModel, table=True):
@@ -347,3 +351,20 @@ class TrustedTime(SQLModel, table=True):
     offsetSeconds: float = 0.0
     serverTime: datetime | None = None
     updatedAt: datetime
+
+
+# --- signing keys (store version 7) ----------------------------------------------------------
+
+
+class ServerKey(SQLModel, table=True):
+    """A server's package-signing key this machine trusts (``player.services.keys``).
+
+    ``source``: "policy" (pinned by the lab policy), "first use" (the first sign-in or sync),
+    "vouched" (published beside a key already trusted), "administrator" (``keys accept``).
+    """
+
+    server: str = Field(primary_key=True)
+    kid: str = Field(primary_key=True)
+    publicKey: str
+    source: str = ""
+    pinnedAt: datetime

@@ -36,6 +36,7 @@ from player.errors import (
     SignInRequired,
 )
 from player.i18n import _
+from player.package.signature import PublishedKey, decode_key
 from player.safe_text import one_line
 from player.sync.wire import (
     BatchResult,
@@ -53,6 +54,7 @@ from player.sync.wire import (
     User,
     items,
     obj,
+    req_str,
 )
 
 log = logging.getLogger(__name__)
@@ -224,7 +226,36 @@ class ApiClient:
             tag = tag.removeprefix("W/").strip('"')
         if response.status_code == 304:
             return PackageAnswer(status=304, body=None, etag=tag)
-        return PackageAnswer(status=response.status_code, body=body, etag=tag)
+        return PackageAnswer(
+            status=response.status_code,
+            body=body,
+            etag=tag,
+            signature=response.headers.get("X-Package-Signature"),
+        )
+
+    def keys(self) -> list[PublishedKey] | None:
+        """``GET /api/learn/keys`` (no sign-in needed): the server's signing keys; None for a
+        server without signing (404)."""
+        try:
+            answer = self._json("GET", "/api/learn/keys", auth=False)
+        except ServerRefused as error:
+            if error.status == 404:
+                return None
+            raise
+        found: list[PublishedKey] = []
+        for item in items(obj(answer, "keys").get("keys"), "keys"):
+            data = obj(item, "key")
+            if data.get("alg", "Ed25519") != "Ed25519":
+                continue
+            kid, key = req_str(data, "kid"), req_str(data, "publicKey")
+            try:
+                decode_key(key)
+            except ValueError:
+                raise ServerAnswerInvalid(
+                    _("The server published a signing key the player cannot read.")
+                ) from None
+            found.append(PublishedKey(kid, key))
+        return found
 
     def entitlements(self) -> Entitlements:
         return Entitlements.from_json(self._json("GET", "/api/learn/entitlements"))

@@ -39,7 +39,7 @@ from player.services import clock
 from player.services.outbox import PENDING
 from player.store.db import Store
 from player.store.models import Outbox, Profile, SyncState
-from player.sync import notes, pull, push
+from player.sync import keys, notes, pull, push
 from player.sync.client import AUDIT, NOTES, ApiClient
 from player.sync.report import (
     CancelCheck,
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 Step = tuple[str, Callable[[Run], None]]
 
 STEPS: tuple[Step, ...] = (
+    ("keys", keys.pull_keys),
     ("catalog", pull.pull_catalog),
     ("upload", push.push),
     ("entitlements", pull.pull_entitlements),

@@ -26,8 +26,9 @@ from player.errors import (
 )
 from player.i18n import _
 from player.package import ParsedPackage, parse_package
+from player.package.signature import Signature, parse_header, verify
 from player.safe_text import one_line
-from player.services import packages
+from player.services import keys, packages
 from player.services.access import AccessSnapshot
 from player.store.models import (
     DownloadIssue,
@@ -99,6 +100,7 @@ class _Outcome:
     answer: PackageAnswer | None = None
     parsed: ParsedPackage | None = None
     error: Exception | None = None
+    signature: Signature | None = None
 
 
 def download_courses(run: Run, only: set[str] | None = None) -> None:
@@ -106,6 +108,8 @@ def download_courses(run: Run, only: set[str] | None = None) -> None:
     (``only``: just these courses)."""
     if run.catalog is None:
         return
+    with run.store.read() as session:
+        run.signing_keys = keys.known_keys(session, run.profile.server)
     catalog = run.catalog if only is None else [c for c in run.catalog if c.id in only]
     jobs = _plan(run, catalog)
     total = len(jobs)
@@ -141,12 +145,19 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
     with run.store.read() as session:
         snapshot = AccessSnapshot.load(session, profile)
         stored: dict[str, dict[int, str]] = {}
-        for course_id, version, sha in session.exec(
-            select(StoredPackage.courseId, StoredPackage.version, StoredPackage.sha256).where(
+        for course_id, version, sha, kid in session.exec(
+            select(
+                StoredPackage.courseId,
+                StoredPackage.version,
+                StoredPackage.sha256,
+                StoredPackage.sigKid,
+            ).where(
                 StoredPackage.server == profile.server,
                 StoredPackage.tenantKey == profile.tenantId,
             )
         ):
+            if kid is not None and run.signing_keys and kid not in run.signing_keys:
+                continue  # signed by a key no longer trusted: fetched again (its new signature)
             stored.setdefault(course_id, {})[version] = sha
         issues = {
             i.courseId: i
@@ -186,6 +197,7 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
                         got=outcome.parsed.package.course_id, wanted=job.course.id
                     )
                 )
+            outcome.signature = _verified_signature(run, job, outcome.answer, outcome.parsed)
     except (PackageError, ServerRefused, ServerUnavailable, ServerAnswerInvalid) as error:
         # without its traceback: that holds this frame, whose ``outcome`` holds the error (a
         # cycle only the collector frees, perhaps on another thread); only the message is used
@@ -205,6 +217,26 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
         )
         outcome.parsed = None
     return outcome
+
+
+def _verified_signature(
+    run: Run, job: _Job, answer: PackageAnswer, parsed: ParsedPackage
+) -> Signature | None:
+    """The package's signature, verified under the server's pinned keys (``SignatureInvalid``
+    when it does not verify); None from a server this machine knows no keys for (unsigned)."""
+    header = parse_header(answer.signature) if answer.signature else None
+    if header is None and job.course.signature is not None:
+        header = Signature(*job.course.signature)
+    if not run.signing_keys:
+        return header  # an unsigned server: kept as it came, marked unsigned when None
+    verify(
+        run.signing_keys,
+        header,
+        course_id=parsed.package.course_id,
+        version=parsed.package.version,
+        sha256=parsed.sha256,
+    )  # the report names the course
+    return header
 
 
 def _fetch_all(run: Run, jobs: list[_Job]) -> Iterator[_Outcome]:
@@ -258,6 +290,7 @@ def _store_batch(run: Run, batch: list[_Outcome]) -> None:
                             origin="server",
                             server=profile.server,
                             tenant_id=profile.tenantId,
+                            signature=outcome.signature,
                         )
                         if merge_entitlement(run, session, course.id):
                             log.info("derived access to %s from its download", course.id)

@@ -54,6 +54,8 @@ class Run:
     push_blocked: bool = False
     #: ``time.monotonic()`` at which the run stops starting new work (``policy.deadline``).
     deadline: float | None = None
+    signing_keys: dict[str, str] = field(default_factory=dict)
+    """kid → public key pinned for this server (empty: an unsigned server)."""
     #: The entitlements' ``issuedAt`` of this run: the server's time (for the trusted clock).
     issued_at: datetime | None = None
 

@@ -6,11 +6,12 @@ import logging
 import socket
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from player.errors import SignInRequired, SyncError
+from player.errors import ServerKeyChanged, SignInRequired, SyncError
 from player.i18n import _
-from player.services import profiles
+from player.package.signature import PublishedKey
+from player.services import keys, profiles
 from player.store.db import Store
 from player.store.models import Profile, Tenant
 from player.sync.client import ApiClient, normalize_url
@@ -56,6 +57,7 @@ def sign_in(
     api = client or ApiClient(url)
     try:
         answer = api.sign_in(username.strip(), password, device_name())
+        published = _published_keys(api)
     finally:
         if own:
             api.close()
@@ -73,6 +75,8 @@ def sign_in(
         if tenant is not None and tenant.serverUrl != url:
             tenant.serverUrl = url
             session.add(tenant)
+    if published is not False:
+        _pin_keys(store, url, published)
     saved = tokens.save(url, user.id, answer.token)
     log.info(
         "signed in as %s (%s) at %s; token in keyring: %s", user.id, user.tenant_id, url, saved
@@ -83,6 +87,24 @@ def sign_in(
         warning=tokens.take_warning(),
         expires_at=answer.expires_at,
     )
+
+
+def _published_keys(api: ApiClient) -> list[PublishedKey] | Literal[False] | None:
+    """The server's signing keys (None: it does not sign); False when they could not be read
+    now (the next sync asks again)."""
+    try:
+        return api.keys()
+    except SyncError as error:
+        log.info("signing keys not read at sign-in: %s", error)
+        return False
+
+
+def _pin_keys(store: Store, url: str, published: list[PublishedKey] | None) -> None:
+    """The first sign-in to a server pins its keys (unless the lab policy pinned them)."""
+    try:
+        keys.check_published(store, url, published)
+    except ServerKeyChanged as error:  # the sync that follows stops with this message
+        log.warning("signing key of %s changed: %s", url, error)
 
 
 def has_token(profile: Profile, *, tokens: TokenStore = default_tokens) -> bool:

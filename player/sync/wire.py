@@ -128,11 +128,20 @@ class CatalogCourse:
     sha256: str | None = None
     size_bytes: int | None = None
     updated_at: str | None = None
+    signature: tuple[str, str] | None = None  # (kid, sig) from a signing server
 
     @classmethod
     def from_json(cls, value: Any) -> CatalogCourse:
         data = obj(value, "course")
         sha = opt_str(data, "sha256")
+        sig = data.get("signature")
+        signature = None
+        if (
+            isinstance(sig, dict)
+            and isinstance(sig.get("kid"), str)
+            and isinstance(sig.get("sig"), str)
+        ):
+            signature = (sig["kid"], sig["sig"])
         return cls(
             id=req_str(data, "id"),
             title=opt_str(data, "title") or req_str(data, "id"),
@@ -140,6 +149,7 @@ class CatalogCourse:
             sha256=sha.lower() if sha else None,
             size_bytes=opt_int(data, "sizeBytes"),
             updated_at=opt_str(data, "updatedAt"),
+            signature=signature,
         )
 
 
@@ -150,6 +160,7 @@ class PackageAnswer:
     status: int
     body: bytes | None
     etag: str | None
+    signature: str | None = None  # ``X-Package-Signature: KID:BASE64``
 
     @property
     def not_modified(self) -> bool:
