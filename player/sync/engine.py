@@ -2,6 +2,8 @@
 
 Order of a run:
 
+0. ``GET /api/learn/keys`` → the server's signing keys, checked against the pinned ones
+   (``player.sync.keys``; a key change nobody vouched for stops the run);
 1. ``GET /api/learn/courses`` → the tenant's catalog rows;
 2. upload the outbox (enrollments, progress, audit), so what follows sees the learner's work;
 3. ``GET /api/learn/entitlements`` → enrollments, purchases, the offline lease;

@@ -101,7 +101,8 @@ def test_a_sync_stops_at_its_total_deadline_and_loses_nothing(
     assert report.timed_out and report.incomplete and not report.delivered
     assert any("time limit" in note for note in report.notes)
     assert [r.path for r in contract_server.requests if not r.path.startswith("/api/auth")] == [
-        CATALOG
+        "/api/learn/keys",
+        CATALOG,
     ]
     with store.read() as session:
         [row] = session.exec(select(Outbox).where(Outbox.kind == "progress")).all()
