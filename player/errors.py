@@ -38,6 +38,12 @@ class SignatureInvalid(PackageError):
     code = "BAD_SIGNATURE"
 
 
+class BundleError(PackageError):
+    """A course bundle that cannot be written or imported (nothing of it is stored)."""
+
+    code = "BAD_BUNDLE"
+
+
 class NotJson(PackageError):
     code = "NOT_JSON"
 

@@ -8,16 +8,30 @@ from typing import Any
 
 from player.cli import exit_codes
 from player.cli.context import Context
-from player.errors import PlayerError
+from player.errors import PlayerError, UsageError
+from player.i18n import _
 from player.safe_text import one_line
-from player.services import packages, profiles, progress
+from player.services import bundles, packages, profiles, progress
 from player.services.learn import LearnService
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("import", help="import course files (.json) into this computer's store")
+    p = sub.add_parser(
+        "import",
+        help="import course files (.json) or course bundles (.zip, verified) into this "
+        "computer's store",
+    )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "bundle",
+        help="write the current learner's signed server courses to one ZIP for other machines",
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    p.add_argument("course_ids", nargs="*", metavar="COURSE_ID")
+    p.add_argument("--all", action="store_true", help="every course the learner may open")
+    p.set_defaults(func=cmd_bundle)
 
     p = sub.add_parser("list", help="list the courses the learner sees: id, version, title, state")
     p.set_defaults(func=cmd_list)
@@ -50,6 +64,13 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     codes: list[int] = []
     for path in args.files:
         try:
+            if bundles.is_bundle(path):
+                bundle = bundles.import_bundle(ctx.store, path)
+                print(
+                    f"imported bundle\t{bundle.origin}\t{_one_line(bundle.tenant_id)}"
+                    f"\t{bundle.courses}\t{bundle.created}"
+                )
+                continue
             result = packages.import_file(ctx.store, path)
         except PlayerError as error:
             codes.append(exit_codes.report(error, prefix=f"{path}: "))
@@ -57,6 +78,17 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         verb = "imported" if result.created else "already present"
         print(f"{verb}\t{_one_line(result.course_id)}\t{result.version}\t{_one_line(result.title)}")
     return exit_codes.combined(codes)
+
+
+def cmd_bundle(ctx: Context, args: argparse.Namespace) -> int:
+    if bool(args.all) == bool(args.course_ids):
+        raise UsageError(_("Name the courses to bundle, or use --all (not both)."))
+    chosen = bundles.write_bundle(
+        ctx.store, ctx.profile, None if args.all else args.course_ids, args.output
+    )
+    for stored in chosen:
+        print(f"bundled\t{_one_line(stored.courseId)}\t{stored.version}\t{stored.sha256}")
+    return 0
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:

@@ -217,3 +217,11 @@ def _result(parsed: ParsedPackage, *, created: bool) -> ImportResult:
         sha256=parsed.sha256,
         created=created,
     )
+
+
+def blob_bytes(session: Session, sha256: str) -> bytes:
+    """The exact stored bytes of a package."""
+    blob = session.get(PackageBlob, sha256)
+    if blob is None:  # pragma: no cover - the foreign key makes this impossible
+        raise PackageError(_("A stored course is missing its bytes; import it again."))
+    return blob.data

@@ -12,6 +12,7 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
 from player.i18n import _
+from player.services.bundles import BundleResult
 from player.services.packages import ImportResult
 from player.ui import loaders
 from player.ui.errors import show_error, show_status
@@ -26,7 +27,10 @@ def choose_and_import(window: MainWindow) -> None:
         return
     start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
     path, _filter = QFileDialog.getOpenFileName(
-        window, _("Import a course"), start, _("Course files (*.json);;All files (*)")
+        window,
+        _("Import a course"),
+        start,
+        _("Course files and bundles (*.json *.zip);;All files (*)"),
     )
     if path:
         import_path(window, Path(path))
@@ -39,7 +43,16 @@ def import_path(window: MainWindow, path: Path) -> None:
     message = _("Importing “{name}”…").format(name=path.name)
     show_status(window, message, 0)
 
-    def done(result: ImportResult) -> None:
+    def done(result: ImportResult | BundleResult) -> None:
+        if isinstance(result, BundleResult):
+            show_status(
+                window,
+                _("Imported {n} verified course(s) from {server}.").format(
+                    n=result.courses, server=result.origin
+                ),
+            )
+            window.refresh_catalog()
+            return
         if result.created:
             text = _("Imported “{title}” (version {version}).")
         else:

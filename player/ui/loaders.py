@@ -17,7 +17,7 @@ from player.errors import CourseNotDownloaded, LessonNotFound
 from player.i18n import _
 from player.package import CoursePackage
 from player.render import RenderOptions, render_lesson_html
-from player.services import packages
+from player.services import bundles, packages
 from player.services import progress as progress_service
 from player.services.access import CourseAccess
 from player.services.learn import LOCKED, NOT_DOWNLOADED, READY, CourseSummary, LearnService
@@ -168,6 +168,11 @@ def enroll(store: Store, profile: Profile, summary: CourseSummary) -> CourseDeta
 
 def import_course(
     store: Store, path: Path, progress: Progress | None = None
-) -> packages.ImportResult:
-    _busy(progress, _("Importing “{name}”…").format(name=path.name))
+) -> packages.ImportResult | bundles.BundleResult:
+    """A course file, or a course bundle (ZIP; every package verified, with progress)."""
+    message = _("Importing “{name}”…").format(name=path.name)
+    _busy(progress, message)
+    if bundles.is_bundle(path):
+        report = None if progress is None else (lambda done, total: progress(done, total, message))
+        return bundles.import_bundle(store, path, report)
     return packages.import_file(store, path)

@@ -109,3 +109,57 @@ def test_import_runs_off_the_ui_thread_with_a_real_pool(
     with qtbot.waitSignal(window.course_shown, timeout=10_000):
         window.import_path(path)
     assert window.catalog.current_course_id() == course_id
+
+
+def test_file_import_accepts_a_verified_course_bundle(
+    qtbot: QtBot,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    dialogs: Dialogs,
+) -> None:
+    import json
+    import zipfile
+
+    from sqlmodel import select
+
+    from player.services import keys
+    from player.store.models import StoredPackage
+    from tests.server.signing import Signer
+
+    origin = "https://learn.example.org"
+    signer = Signer()
+    public = signer.add_key("k1")
+    raw = (FIXTURES / "git-basics.json").read_bytes()
+    parsed = parse_package(raw)
+    manifest = {
+        "format": "course-bundle/1",
+        "origin": origin,
+        "tenantId": "t1",
+        "createdAt": "2026-12-01T10:00:00Z",
+        "courses": [
+            {
+                "courseId": parsed.package.course_id,
+                "version": parsed.package.version,
+                "sha256": parsed.sha256,
+                "signature": signer.sign(
+                    parsed.package.course_id, parsed.package.version, parsed.sha256
+                ),
+            }
+        ],
+    }
+    path = tmp_path / "lab.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("bundle.json", json.dumps(manifest))
+        zf.writestr(f"packages/{parsed.sha256}.json", raw)
+    keys.pin_policy_keys(window.store, origin, [f"k1:{public}"])
+    _answer_file_dialog(monkeypatch, path)
+
+    with qtbot.waitSignal(window.catalog_loaded):
+        window.import_action.trigger()
+
+    assert dialogs.warnings == []
+    assert "verified course" in window.statusBar().currentMessage()
+    with window.store.read() as session:
+        stored = session.exec(select(StoredPackage).where(StoredPackage.server == origin)).all()
+    assert [(s.courseId, s.sigKid) for s in stored] == [(parsed.package.course_id, "k1")]
