@@ -16,7 +16,9 @@ members is bounded.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,8 +57,13 @@ class BundleResult:
 
 
 def is_bundle(path: Path) -> bool:
+    """A regular file that starts like a ZIP. A FIFO or a device is never opened here (the file
+    import refuses it with its own message)."""
     try:
-        with path.open("rb") as file:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb", buffering=0) as file:
             return file.read(4) == b"PK\x03\x04"
     except OSError:
         return False
