@@ -22,7 +22,7 @@ EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from player.cli import export, learn, policy, sync
+    from player.cli import export, learn, policy, search, sync
 
     parser = argparse.ArgumentParser(
         prog="course-player",
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
     parser.add_argument("--version", action="version", version=f"%(prog)s {config.app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (learn, sync, export, policy):
+    for module in (learn, search, sync, export, policy):
         module.register(sub)
     return parser
 

@@ -11,21 +11,23 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from player.cli.context import Context
 from player.errors import ConfigError, ServerUnavailable, SignInRequired, SyncError
 from player.i18n import _
 from player.services import profiles
 from player.store.models import Profile
-from player.sync import signin
-from player.sync.client import ApiClient
-from player.sync.engine import sync
-from player.sync.purchase import buy
 from player.sync.report import SyncProgress, SyncReport
 from player.sync.retry import sync_until_delivered
 from player.sync.status import sync_status
 from player.timeutil import to_rfc3339
+
+if TYPE_CHECKING:
+    from player.sync.client import ApiClient
+
+# The HTTP client (httpx) is imported by the commands that talk to a server, not at start-up:
+# ``course-player search`` and the other local commands never load it.
 
 PASSWORD_ENV = "COURSE_PLAYER_PASSWORD"
 EXIT_OK = 0
@@ -84,12 +86,17 @@ def cmd_signin(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_signout(ctx: Context, args: argparse.Namespace) -> int:
+    from player.sync import signin
+
     signin.sign_out(ctx.profile)
     print(f"signed out\t{ctx.profile.id}")
     return EXIT_OK
 
 
 def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
+    from player.sync import signin
+    from player.sync.engine import sync
+
     if bool(args.server) != bool(args.user):
         raise ConfigError(_("Give both --server and --user, or neither."))
     profile = _sign_in(ctx, args.server, args.user) if args.server else ctx.profile
@@ -128,6 +135,8 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_buy(ctx: Context, args: argparse.Namespace) -> int:
+    from player.sync.purchase import buy
+
     profile = ctx.profile
     with _client(ctx, profile) as client:
         result = buy(ctx.store, profile, client, args.course_id, product_id=args.product)
@@ -170,6 +179,8 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _sign_in(ctx: Context, server: str, user: str) -> Profile:
+    from player.sync import signin
+
     password = _password(user)
     result = signin.sign_in(ctx.store, server, user, password)
     if result.warning:
@@ -181,6 +192,8 @@ def _sign_in(ctx: Context, server: str, user: str) -> Profile:
 
 
 def _client(ctx: Context, profile: Profile) -> ApiClient:
+    from player.sync import signin
+
     try:
         return signin.open_client(profile)
     except SignInRequired as error:
@@ -216,6 +229,8 @@ def _password(user: str) -> str:
 
 
 def _probe(profile: Profile) -> str:
+    from player.sync import signin
+
     try:
         client = signin.open_client(profile, timeout=5.0)
     except SyncError:

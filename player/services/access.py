@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -96,6 +97,12 @@ class AccessSnapshot:
         )
         return snapshot
 
+    def can_read(self, course_id: str) -> bool:
+        """``access(course_id, …).can_read``, without building it for a free course."""
+        if course_id not in self.products:
+            return True
+        return self.access(course_id, "").can_read
+
     def access(self, course_id: str, title: str) -> CourseAccess:
         return CourseAccess(
             course_id=course_id,
@@ -107,12 +114,31 @@ class AccessSnapshot:
         )
 
 
+def _visible(profile: Profile) -> Any:
+    """The condition on ``storedpackage`` rows the learner may see."""
+    return (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId)
+
+
 def visible_packages(session: Session, profile: Profile) -> list[StoredPackage]:
     """Stored packages the learner may see: the machine's, and their own tenant's."""
-    query = select(StoredPackage).where(
-        (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId)
-    )
-    return list(session.exec(query))
+    return list(session.exec(select(StoredPackage).where(_visible(profile))))
+
+
+class VisibleVersion(NamedTuple):
+    """The few columns of a visible stored package that search needs (no package data)."""
+
+    id: int
+    course_id: str
+    version: int
+    title: str
+
+
+def visible_versions(session: Session, profile: Profile) -> list[VisibleVersion]:
+    """``visible_packages`` as light rows: the same rule, one query, no ORM objects."""
+    query = select(
+        StoredPackage.id, StoredPackage.courseId, StoredPackage.version, StoredPackage.title
+    ).where(_visible(profile))
+    return [VisibleVersion._make(row) for row in session.connection().execute(query)]
 
 
 def catalog_entries(session: Session, profile: Profile) -> list[CatalogEntry]:
@@ -213,7 +239,7 @@ def latest_visible_package(
         select(StoredPackage)
         .where(
             StoredPackage.courseId == course_id,
-            (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId),
+            _visible(profile),
         )
         .order_by(col(StoredPackage.version).desc())
     ).first()
