@@ -51,6 +51,12 @@ class ChecksumMismatch(PackageError):
     code = "CHECKSUM_MISMATCH"
 
 
+class PackageTooLarge(PackageError):
+    """A package beyond one of the limits in ``player.package.limits`` (size, lessons, blocks…)."""
+
+    code = "PACKAGE_TOO_LARGE"
+
+
 class PackageConflict(PackageError):
     """A package id already stored with different bytes: packages are immutable."""
 
@@ -125,6 +131,43 @@ class ProfileNotFound(PlayerError):
     code = "PROFILE_NOT_FOUND"
 
 
+# --- notes and bookmarks ---------------------------------------------------------------------
+
+
+class NoteTooLong(PlayerError):
+    code = "NOTE_TOO_LONG"
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            _(
+                "This note is {length} characters long; a note holds at most {limit}. "
+                "Shorten it, or split it into two notes. Nothing was saved."
+            ).format(length=f"{length:,}", limit=f"{limit:,}")
+        )
+        self.length = length
+        self.limit = limit
+
+
+class NoteEmpty(PlayerError):
+    code = "NOTE_EMPTY"
+
+    def __init__(self) -> None:
+        super().__init__(_("A note needs some text. Type the note, then save it."))
+
+
+class NoteNotFound(PlayerError):
+    code = "NOTE_NOT_FOUND"
+
+    def __init__(self, note_id: str) -> None:
+        super().__init__(
+            _(
+                "There is no note “{id}” for this learner. List the notes with "
+                "“course-player notes” and use an id from there."
+            ).format(id=note_id)
+        )
+        self.note_id = note_id
+
+
 # --- export guards ---------------------------------------------------------------------------
 
 
@@ -168,6 +211,12 @@ class Cancelled(PlayerError):
 
 class ExportError(PlayerError):
     code = "EXPORT_FAILED"
+
+
+class ExportFileExists(ExportError):
+    """``export --all`` would replace a file of the same name; it does only with ``--force``."""
+
+    code = "FILE_EXISTS"
 
 
 # --- sync ------------------------------------------------------------------------------------
@@ -248,6 +297,12 @@ class PurchaseFailed(PlayerError):
 
 class ConfigError(PlayerError):
     code = "BAD_CONFIG"
+
+
+class UsageError(PlayerError):
+    """The command line was given arguments that do not fit together (exit status 2)."""
+
+    code = "USAGE"
 
 
 # --- lab sign-in (kiosk machines with a server policy) ---------------------------------------

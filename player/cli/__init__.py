@@ -1,28 +1,31 @@
 """The ``course-player`` command line: a second client of the same services as the window.
 
 Every sub-command lives in a module of this package that exposes ``register(subparsers)``; each
-registered command sets ``func(ctx, args) -> int``. Errors go to stderr with a non-zero status.
+registered command sets ``func(ctx, args) -> int``. Errors go to stderr with the exit status of
+``player.cli.exit_codes`` (the only place an error becomes a status; docs/cli.md lists them).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from player import config
+from player.cli import exit_codes
 from player.cli.context import Context
 from player.errors import Cancelled, PlayerError
 
 log = logging.getLogger(__name__)
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+EXIT_ERROR = exit_codes.ERROR
+EXIT_USAGE = exit_codes.USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from player.cli import export, learn, policy, search, sync
+    from player.cli import export, learn, notes, policy, search, sync
 
     parser = argparse.ArgumentParser(
         prog="course-player",
@@ -41,12 +44,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
     parser.add_argument("--version", action="version", version=f"%(prog)s {config.app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (learn, search, sync, export, policy):
+    for module in (learn, search, notes, sync, export, policy):
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status is one of ``player.cli.exit_codes`` (docs/cli.md)."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a reader that went away is noticed here, not at exit
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     config.setup_logging(args.verbose)
@@ -64,8 +77,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_ERROR
     except PlayerError as error:
-        print(f"course-player: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return exit_codes.report(error)
     except KeyboardInterrupt:
         print("course-player: interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED
+
+
+def _reader_gone() -> int:
+    """stdout's reader closed the pipe (``course-player list | head``): stop quietly. stdout is
+    pointed at the null device so that the interpreter's last flush at exit cannot fail again."""
+    log.debug("stdout closed by its reader; stopping")
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
+    return exit_codes.BROKEN_PIPE

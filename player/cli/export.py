@@ -3,7 +3,9 @@
 The same guarded service as the window's Export… button: access, size and rate limit are checked
 and audited there. With ``--all``, every course the learner may export is written into DIR as
 ``<course>-v<version>.pdf|zip``; a refusal is reported for its course and the others go on, and the
-exit status is 1 if any course failed.
+exit status is that of the refusals when they agree (e.g. 4 when every failure was the rate limit),
+else 1 (docs/cli.md). A file of the same name already in DIR is kept (the course is reported as
+refused with ``FILE_EXISTS``) unless ``--force`` is given.
 
 Output: one tab-separated line per course on stdout (``exported COURSE FORMAT PATH BYTES`` or
 ``refused COURSE CODE``), the learner's message for each refusal on stderr.
@@ -12,12 +14,14 @@ Output: one tab-separated line per course on stdout (``exported COURSE FORMAT PA
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from player.cli import exit_codes
 from player.cli.context import Context
-from player.errors import Cancelled, PlayerError
+from player.errors import Cancelled, ExportFileExists, PlayerError
 from player.export import (
     ExportResult,
     export_course,
@@ -27,8 +31,8 @@ from player.export import (
 from player.export.service import EXTENSIONS
 from player.i18n import _
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+EXIT_ERROR = exit_codes.ERROR
+EXIT_USAGE = exit_codes.USAGE
 
 
 def register(sub: Any) -> None:
@@ -50,6 +54,12 @@ def register(sub: Any) -> None:
             "--all",
             action="store_true",
             help="export every course the learner may export into the folder given with -o",
+        )
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="with --all: replace files of the same name in the folder (else they are kept "
+            "and their courses reported as refused)",
         )
         p.add_argument(
             "-o",
@@ -76,10 +86,12 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             progress.clear()
         _report(result)
         return 0
-    return _export_all(ctx, fmt, args.output, progress)
+    return _export_all(ctx, fmt, args.output, progress, force=args.force)
 
 
-def _export_all(ctx: Context, fmt: str, folder: Path, progress: _Progress | None) -> int:
+def _export_all(
+    ctx: Context, fmt: str, folder: Path, progress: _Progress | None, *, force: bool
+) -> int:
     courses = exportable_courses(ctx.store, ctx.profile)
     if not courses:
         print(
@@ -90,7 +102,7 @@ def _export_all(ctx: Context, fmt: str, folder: Path, progress: _Progress | None
             ),
             file=sys.stderr,
         )
-        return EXIT_ERROR
+        return exit_codes.REFUSED
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -99,26 +111,32 @@ def _export_all(ctx: Context, fmt: str, folder: Path, progress: _Progress | None
         )
         print(f"course-player: {message}", file=sys.stderr)
         return EXIT_ERROR
-    failures = 0
+    codes: list[int] = []
     for course in courses:
         dest = folder / export_file_name(course.course_id, course.version, EXTENSIONS[fmt])
         try:
+            if not force and os.path.lexists(dest):
+                raise ExportFileExists(
+                    _(
+                        "“{path}” already exists, so it was not replaced. Add --force to "
+                        "replace it, or choose another folder."
+                    ).format(path=dest)
+                )
             result = export_course(
                 ctx.store, ctx.profile, course.course_id, fmt, dest, on_progress=progress
             )
         except Cancelled:
             raise
         except PlayerError as error:
-            failures += 1
             if progress is not None:
                 progress.clear()
             print(f"refused\t{course.course_id}\t{error.code}")
-            print(f"course-player: {course.course_id}: {error}", file=sys.stderr)
+            codes.append(exit_codes.report(error, prefix=f"{course.course_id}: "))
             continue
         if progress is not None:
             progress.clear()
         _report(result)
-    return EXIT_ERROR if failures else 0
+    return exit_codes.combined(codes)
 
 
 def _report(result: ExportResult) -> None:

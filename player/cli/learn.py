@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from player.cli import exit_codes
 from player.cli.context import Context
 from player.errors import PlayerError
 from player.services import packages, profiles, progress
@@ -46,17 +46,16 @@ def register(sub: Any) -> None:
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
-    failures = 0
+    codes: list[int] = []
     for path in args.files:
         try:
             result = packages.import_file(ctx.store, path)
         except PlayerError as error:
-            failures += 1
-            print(f"course-player: {path}: {error}", file=sys.stderr)
+            codes.append(exit_codes.report(error, prefix=f"{path}: "))
             continue
         verb = "imported" if result.created else "already present"
         print(f"{verb}\t{result.course_id}\t{result.version}\t{result.title}")
-    return 1 if failures else 0
+    return exit_codes.combined(codes)
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:

@@ -13,10 +13,17 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from player.cli import exit_codes
 from player.cli.context import Context
-from player.errors import ConfigError, ServerUnavailable, SignInRequired, SyncError
+from player.errors import (
+    CrossTenant,
+    ServerUnavailable,
+    SignInRequired,
+    SyncError,
+    UsageError,
+)
 from player.i18n import _
-from player.services import profiles
+from player.services import lab_signin, profiles
 from player.store.models import Profile
 from player.sync.report import SyncProgress, SyncReport
 from player.sync.retry import sync_until_delivered
@@ -30,14 +37,14 @@ if TYPE_CHECKING:
 # ``course-player search`` and the other local commands never load it.
 
 PASSWORD_ENV = "COURSE_PLAYER_PASSWORD"
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_WAITING = 75  # EX_TEMPFAIL: something is still waiting; run again later
+EXIT_OK = exit_codes.OK
+EXIT_ERROR = exit_codes.ERROR
+EXIT_WAITING = exit_codes.TEMPORARY  # something is still waiting; run again later
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("signin", help="sign in to a course server (password: prompt or env)")
-    _server_args(p, required=True)
+    _server_args(p, required=False)
     p.set_defaults(func=cmd_signin)
 
     p = sub.add_parser("signout", help="forget the learner's sign-in on this computer")
@@ -72,7 +79,11 @@ def register(sub: Any) -> None:
 
 
 def _server_args(p: argparse.ArgumentParser, *, required: bool) -> None:
-    p.add_argument("--server", required=required, metavar="URL", help="the course server")
+    p.add_argument(
+        "--server",
+        metavar="URL",
+        help="the course server (default: the one the lab policy names)",
+    )
     p.add_argument("--user", required=required, metavar="NAME", help="your user name")
 
 
@@ -80,7 +91,9 @@ def _server_args(p: argparse.ArgumentParser, *, required: bool) -> None:
 
 
 def cmd_signin(ctx: Context, args: argparse.Namespace) -> int:
-    profile = _sign_in(ctx, args.server, args.user)
+    if not args.user:
+        raise UsageError(_("Give your user name with --user."))
+    profile = _sign_in(ctx, _server(ctx, args.server), args.user)
     print(f"signed in\t{profile.id}\t{profile.displayName}\t{profile.tenantId}")
     return EXIT_OK
 
@@ -97,9 +110,13 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
     from player.sync import signin
     from player.sync.engine import sync
 
-    if bool(args.server) != bool(args.user):
-        raise ConfigError(_("Give both --server and --user, or neither."))
-    profile = _sign_in(ctx, args.server, args.user) if args.server else ctx.profile
+    if args.server and not args.user:
+        raise UsageError(_("Give your user name with --user as well as --server."))
+    if args.user:
+        profile = _sign_in(ctx, _server(ctx, args.server), args.user)
+    else:
+        profile = ctx.profile
+        _check_policy_server(ctx, profile)
     profiles.touch(ctx.store, profile)
     holder: list[ApiClient] = [_client(ctx, profile)]
     printer = _progress_printer()
@@ -138,6 +155,7 @@ def cmd_buy(ctx: Context, args: argparse.Namespace) -> int:
     from player.sync.purchase import buy
 
     profile = ctx.profile
+    _check_policy_server(ctx, profile)
     with _client(ctx, profile) as client:
         result = buy(ctx.store, profile, client, args.course_id, product_id=args.product)
     print(f"bought\t{result.purchase.courseId}\t{result.purchase.productId}\t{result.purchase.id}")
@@ -178,11 +196,51 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _server(ctx: Context, given: str | None) -> str:
+    """``--server``, else the lab policy's server; a lab machine's policy has the last word."""
+    policy_server = ctx.policy.server_url if ctx.policy else None
+    if (
+        given
+        and policy_server
+        and lab_signin.server_key(given) != lab_signin.server_key(policy_server)
+    ):
+        raise UsageError(
+            _(
+                "This computer's lab policy names the course server {policy}; it cannot be "
+                "used with {given}. Leave out --server."
+            ).format(policy=policy_server, given=given)
+        )
+    server = given or policy_server
+    if not server:
+        raise UsageError(_("Give the course server with --server URL (no lab policy names one)."))
+    return server
+
+
+def _check_policy_server(ctx: Context, profile: Profile) -> None:
+    """On a lab machine, only learners of the policy's server (and tenant) may sync or buy."""
+    if ctx.policy is None or not ctx.policy.server_url or not profile.serverUrl:
+        return
+    if lab_signin.server_key(profile.serverUrl) != lab_signin.server_key(ctx.policy.server_url):
+        raise CrossTenant(
+            _(
+                "This computer is for the course server {policy}; {name} signed in to another "
+                "one. Sign in with “course-player signin --user NAME”."
+            ).format(policy=ctx.policy.server_url, name=profile.displayName)
+        )
+    if ctx.policy.tenant_id and profile.tenantId != ctx.policy.tenant_id:
+        raise lab_signin.wrong_tenant(ctx.policy)
+
+
 def _sign_in(ctx: Context, server: str, user: str) -> Profile:
     from player.sync import signin
 
     password = _password(user)
+    known = lab_signin.profile_ids(ctx.store)
     result = signin.sign_in(ctx.store, server, user, password)
+    if ctx.policy is not None:
+        lab_signin.refuse_other_tenant(
+            ctx.store, ctx.policy, result.profile, known, signin.sign_out
+        )
     if result.warning:
         _eprint(f"course-player: {result.warning}")
     profiles.touch(ctx.store, result.profile)
@@ -256,6 +314,10 @@ def _print_report(report: SyncReport) -> int:
         f"events\tsent {report.events_sent}\trejected {report.events_rejected}"
         f"\twaiting {report.events_waiting}\tkept for later {report.events_held}"
     )
+    notes = f"notes\tsent {report.notes_sent}\tmerged {report.notes_merged}"
+    if report.notes_local_only:
+        notes += f"\tkept on this computer {report.notes_held}"
+    print(notes)
     print(f"requests\t{report.requests}")
     for error in report.errors:
         if error.final:

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import secrets
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,6 +196,7 @@ class _TempFile:
                     path=self.dest
                 )
             )
+        _check_destination(self.dest)
         if not self.dest.parent.is_dir():
             raise ExportError(
                 _("The folder “{folder}” does not exist. Choose another place to save.").format(
@@ -225,6 +227,7 @@ class _TempFile:
 
     def publish(self) -> None:
         self.file.close()
+        _check_destination(self.dest)  # it may have changed while the export was built
         try:
             os.replace(self.path, self.dest)
         except OSError as error:
@@ -240,6 +243,21 @@ class _TempFile:
                 self.path.unlink(missing_ok=True)
             except OSError:
                 log.warning("could not remove the temporary file %s", self.path)
+
+
+def _check_destination(dest: Path) -> None:
+    """Write only to a new path or over a regular file, never over a device, FIFO or socket."""
+    try:
+        info = os.stat(dest)
+    except OSError:
+        return  # a new path (or one we cannot see: creating the temporary file will say why)
+    if not stat.S_ISREG(info.st_mode):
+        raise ExportError(
+            _(
+                "“{path}” is a device, a pipe or a socket, not a file, so the export was not "
+                "written there. Choose a file name to save the export as."
+            ).format(path=dest)
+        )
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -118,7 +118,7 @@ def lab_sign_in(
     username = username.strip()
     if not username or not password:
         raise WrongCredentials()
-    known = _profile_ids(store)
+    known = profile_ids(store)
     try:
         answer = sign_in(server, username, password)
     except SignInRequired:
@@ -137,24 +137,40 @@ def lab_sign_in(
         log.info("lab sign-in: server unreachable (%s); checking the offline verifier", error)
         profile = check_offline(store, server, username, password)
         if policy.tenant_id and profile.tenantId != policy.tenant_id:
-            raise _wrong_tenant(policy) from None
+            raise wrong_tenant(policy) from None
         log.info("lab sign-in: %s signed in offline", profile.id)
         return LabSignIn(profile=profile, online=False)
     profile = answer.profile
-    if policy.tenant_id and profile.tenantId != policy.tenant_id:
-        log.warning(
-            "lab sign-in: %s belongs to tenant %s, not the policy's %s; refused",
-            profile.id,
-            profile.tenantId,
-            policy.tenant_id,
-        )
-        sign_out(profile)
-        if profile.id not in known:  # leave no trace of a learner this machine is not for
-            _delete_profile(store, profile.id)
-        raise _wrong_tenant(policy)
+    refuse_other_tenant(store, policy, profile, known, sign_out)
     remember_password(store, profile, server, username, password, iterations=iterations)
     log.info("lab sign-in: %s signed in online", profile.id)
     return LabSignIn(profile=profile, online=True, warning=answer.warning)
+
+
+def refuse_other_tenant(
+    store: Store, policy: LabPolicy, profile: Profile, known: set[str], sign_out: SignOut
+) -> None:
+    """After an online sign-in: a learner of another tenant than the policy's is signed out,
+    forgotten if this machine did not know them before (``known``, from ``profile_ids``), and
+    refused with ``CrossTenant``."""
+    if not policy.tenant_id or profile.tenantId == policy.tenant_id:
+        return
+    log.warning(
+        "sign-in: %s belongs to tenant %s, not the policy's %s; refused",
+        profile.id,
+        profile.tenantId,
+        policy.tenant_id,
+    )
+    sign_out(profile)
+    if profile.id not in known:  # leave no trace of a learner this machine is not for
+        _delete_profile(store, profile.id)
+    raise wrong_tenant(policy)
+
+
+def profile_ids(store: Store) -> set[str]:
+    """The ids of the learners this machine knows."""
+    with store.read() as session:
+        return set(session.exec(select(Profile.id)))
 
 
 def remember_password(
@@ -256,18 +272,14 @@ def _forget_if_stale(store: Store, server: str, username: str, password: str) ->
         forget_offline_credential(store, row.profileId)
 
 
-def _wrong_tenant(policy: LabPolicy) -> CrossTenant:
+def wrong_tenant(policy: LabPolicy) -> CrossTenant:
+    """The refusal for a learner of another tenant than the policy's."""
     return CrossTenant(
         _(
             "This computer is for the learners of “{tenant}” only, and your account is not "
             "one of them. Ask your teacher or the lab's technician."
         ).format(tenant=policy.tenant_id)
     )
-
-
-def _profile_ids(store: Store) -> set[str]:
-    with store.read() as session:
-        return set(session.exec(select(Profile.id)))
 
 
 def _delete_profile(store: Store, profile_id: str) -> None:

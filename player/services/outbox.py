@@ -18,7 +18,7 @@ from player.store.db import Store
 from player.store.models import Outbox, Profile
 from player.timeutil import utcnow
 
-KINDS = ("enrollment", "progress", "audit")
+KINDS = ("enrollment", "progress", "audit", "note")
 PENDING, SENT, REJECTED = "pending", "sent", "rejected"
 
 

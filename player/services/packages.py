@@ -7,14 +7,17 @@ beside the old ones in one transaction; nothing is ever updated in place.
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from player.errors import PackageConflict, PackageError
+from player.errors import PackageConflict, PackageError, PackageTooLarge
 from player.i18n import _
 from player.package import ParsedPackage, parse_package
+from player.package.limits import MAX_PACKAGE_BYTES
 from player.search.index import index_package
 from player.store.db import Store
 from player.store.models import PackageBlob, StoredPackage
@@ -22,7 +25,8 @@ from player.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = MAX_PACKAGE_BYTES
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,22 +102,41 @@ def import_bytes(store: Store, raw: bytes, *, origin: str = "file") -> ImportRes
 
 def import_file(store: Store, path: Path, *, origin: str = "file") -> ImportResult:
     """Import one course file; a bad file raises ``PackageError`` and stores nothing."""
+    return import_bytes(store, read_package_file(path), origin=origin)
+
+
+def read_package_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or a ``PackageError``.
+
+    A FIFO, a device (``/dev/zero``), a socket or a folder is refused before it is opened for
+    reading, and reading stops after ``limit`` bytes whatever the file system said its size was.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PackageError(
-                _("“{name}” is {size} MB, too large to be a course package.").format(
-                    name=path.name, size=size // (1024 * 1024)
-                )
-            )
-        raw = path.read_bytes()
+        info = os.stat(path)
+        _check_regular(path, info)
+        if info.st_size > limit:
+            raise _too_large(path, limit)
+        # O_NONBLOCK: if the path was swapped for a FIFO since the check, open does not wait.
+        flags = (
+            os.O_RDONLY
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_NOCTTY", 0)
+            | getattr(os, "O_BINARY", 0)
+        )
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb", buffering=0) as file:
+            _check_regular(path, os.fstat(file.fileno()))
+            chunks: list[bytes] = []
+            total = 0
+            while chunk := file.read(min(_CHUNK, limit + 1 - total)):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    raise _too_large(path, limit)
+            return b"".join(chunks)
     except FileNotFoundError as error:
         raise PackageError(
             _("There is no file “{path}”. Check the name and try again.").format(path=path)
-        ) from error
-    except IsADirectoryError as error:
-        raise PackageError(
-            _("“{path}” is a folder; choose a course file (.json).").format(path=path)
         ) from error
     except OSError as error:
         raise PackageError(
@@ -121,7 +144,29 @@ def import_file(store: Store, path: Path, *, origin: str = "file") -> ImportResu
                 "“{path}” could not be read ({reason}). Check the disk or USB stick and try again."
             ).format(path=path, reason=error.strerror or error)
         ) from error
-    return import_bytes(store, raw, origin=origin)
+
+
+def _check_regular(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise PackageError(
+            _("“{path}” is a folder; choose a course file (.json).").format(path=path)
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise PackageError(
+            _(
+                "“{path}” is not a file but a device, a pipe or a socket, so it was not read. "
+                "Choose a course file (.json)."
+            ).format(path=path)
+        )
+
+
+def _too_large(path: Path, limit: int) -> PackageTooLarge:
+    return PackageTooLarge(
+        _(
+            "“{name}” is more than {limit} MB, too large to be a course package. Check that "
+            "you picked the right file."
+        ).format(name=path.name, limit=limit // (1024 * 1024))
+    )
 
 
 def install_samples_if_empty(store: Store, samples_dir: Path) -> list[ImportResult]:

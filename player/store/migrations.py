@@ -46,7 +46,7 @@ _V1_TABLES = (
     "exportrecord",
 )
 
-# Version 4: full-text search. ``searchdoc`` is a SQLModel table; the two FTS5 indexes use it as
+# Version 5: full-text search. ``searchdoc`` is a SQLModel table; the two FTS5 indexes use it as
 # their external content and are kept in step by triggers, so no code can forget one of them.
 # unicode61 folds case and accents for scripts written with spaces; trigram finds Chinese,
 # Japanese, Thai… inside a sentence (docs/search.md says why both).
@@ -89,7 +89,9 @@ STEPS: list[Step] = [
     _create_tables("pendingpurchase", "downloadissue"),
     # Version 3: offline sign-in verifiers for kiosk machines with a server policy.
     _create_tables("offlinecredential"),
-    # Version 4: the full-text search index (filled by player.search.index).
+    # Version 4: notes and bookmarks, their sync cursor, resume points, removed courses.
+    _create_tables("lessonnote", "notessyncstate", "resumepoint", "openlesson", "removedcourse"),
+    # Version 5: the full-text search index (filled by player.search.index).
     _create_search_index,
 ]
 

@@ -244,7 +244,66 @@ class OfflineCredential(SQLModel, table=True):
     updatedAt: datetime
 
 
-# --- full-text search (store version 4) ------------------------------------------------------
+# --- notes, bookmarks and resume (store version 4) -------------------------------------------
+
+
+class LessonNote(SQLModel, table=True):
+    """A learner's note or bookmark on a lesson (``player.services.notes``).
+
+    Keyed by the learner profile (which belongs to one server account) and the client-made uuid
+    that is also the note's id on the server. A deletion keeps the row as a tombstone
+    (``deleted``) so that it reaches the learner's other machines; the latest ``updatedAt`` wins.
+    """
+
+    profileId: str = Field(primary_key=True)
+    id: str = Field(primary_key=True, max_length=64)
+    courseId: str = Field(index=True, max_length=200)
+    lessonIdx: int
+    kind: str  # "note" | "bookmark"
+    text: str = ""
+    updatedAt: datetime
+    deleted: bool = False
+    createdAt: datetime
+
+
+class NotesSyncState(SQLModel, table=True):
+    """Per learner: the cursor of ``GET /api/learn/notes`` and whether the server lacks it."""
+
+    profileId: str = Field(primary_key=True)
+    cursor: str | None = None
+    unsupportedAt: datetime | None = None  # the server answered 404 (a seed-design server)
+
+
+class ResumePoint(SQLModel, table=True):
+    """Per learner and course: the last lesson opened and the reading position in it."""
+
+    profileId: str = Field(primary_key=True)
+    courseId: str = Field(primary_key=True, max_length=200)
+    lessonIdx: int
+    position: float = 0.0  # how far down the lesson, 0.0 (top) to 1.0 (end)
+    updatedAt: datetime
+
+
+class OpenLesson(SQLModel, table=True):
+    """Per learner: the course (and lesson) the window showed when it was last left; None after
+    the learner went back to the catalog. The next start of the window reopens it."""
+
+    profileId: str = Field(primary_key=True)
+    courseId: str = Field(max_length=200)
+    lessonIdx: int | None = None
+    updatedAt: datetime
+
+
+class RemovedCourse(SQLModel, table=True):
+    """A server course the learner removed from this machine: sync does not download it again
+    until asked (``course-player sync --download``, Download on the course page)."""
+
+    tenantKey: str = Field(primary_key=True)
+    courseId: str = Field(primary_key=True, max_length=200)
+    removedAt: datetime
+
+
+# --- full-text search (store version 5) ------------------------------------------------------
 
 
 class SearchDoc(SQLModel, table=True):

@@ -34,6 +34,8 @@ from player.sync.wire import (
     CatalogCourse,
     EnrollmentInfo,
     Entitlements,
+    NoteResult,
+    NotesPage,
     PackageAnswer,
     ProductInfo,
     ProgressPage,
@@ -53,11 +55,12 @@ MAX_JSON_BYTES = 64 * 1024 * 1024
 USER_AGENT = "course-player-sync/1"
 
 # Endpoints a seed server may lack (remembered in ``ApiClient.missing``).
-ENTITLEMENTS, PROGRESS_SINCE, PROGRESS_BATCH, AUDIT = (
+ENTITLEMENTS, PROGRESS_SINCE, PROGRESS_BATCH, AUDIT, NOTES = (
     "entitlements",
     "progress-since",
     "progress-batch",
     "audit",
+    "notes",
 )
 
 
@@ -204,6 +207,19 @@ class ApiClient:
     def progress_since(self, cursor: str | None) -> ProgressPage:
         params = {"since": cursor} if cursor else None
         return ProgressPage.from_json(self._json("GET", "/api/learn/progress", params=params))
+
+    # -- notes and bookmarks --------------------------------------------------------------------
+
+    def notes_batch(self, notes: Iterable[Mapping[str, Any]]) -> list[NoteResult]:
+        answer = obj(
+            self._json("POST", "/api/learn/notes/batch", body={"notes": list(notes)}),
+            "notes answer",
+        )
+        return [NoteResult.from_json(r) for r in items(answer.get("results"), "results")]
+
+    def notes_since(self, cursor: str | None) -> NotesPage:
+        params = {"since": cursor} if cursor else None
+        return NotesPage.from_json(self._json("GET", "/api/learn/notes", params=params))
 
     # -- audit ----------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ Order of a run:
 3. ``GET /api/learn/entitlements`` → enrollments, purchases, the offline lease;
 4. ``GET /api/store/products`` → the tenant's products;
 5. packages the learner may open whose version or sha256 is not stored;
-6. ``GET /api/learn/progress?since=<cursor>`` (or per course) merged into local progress.
+6. ``GET /api/learn/progress?since=<cursor>`` (or per course) merged into local progress;
+7. notes and bookmarks: ``GET /api/learn/notes?since=<cursor>`` merged, then the queued changes
+   uploaded (``player.sync.notes``; a server without the routes keeps them on this machine).
 
 Each step commits what it got; a step failing for a reason that may pass (no network, 5xx, 429,
 a malformed answer) is reported and the others still run. No network at all stops the run. A
@@ -35,8 +37,8 @@ from player.i18n import _
 from player.services.outbox import PENDING
 from player.store.db import Store
 from player.store.models import Outbox, Profile, SyncState
-from player.sync import pull, push
-from player.sync.client import AUDIT, ApiClient
+from player.sync import notes, pull, push
+from player.sync.client import AUDIT, NOTES, ApiClient
 from player.sync.report import (
     CancelCheck,
     ProgressCallback,
@@ -57,6 +59,7 @@ STEPS: tuple[Step, ...] = (
     ("products", pull.pull_products),
     ("download", pull.download_courses),
     ("progress", pull.pull_progress),
+    ("notes", notes.sync_notes),
 )
 
 
@@ -137,6 +140,9 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
             ).all()
             report.events_waiting = 0
             for kind, count, next_at in waiting:
+                if kind == "note" and NOTES in run.client.missing:
+                    report.notes_held = int(count)  # kept on this machine, not "waiting"
+                    continue
                 if kind in held_kinds:
                     report.events_held = max(report.events_held, int(count))
                     continue

@@ -99,6 +99,7 @@ def buy(
                 "The purchase could not be confirmed: {reason} If it went through, you are not "
                 "charged twice when you press Buy again."
             ).format(reason=str(error)),
+            status=error.status if isinstance(error, ServerUnavailable) else None,
             retry_after=error.retry_after if isinstance(error, ServerUnavailable) else None,
         ) from error
     except SignInRequired:

@@ -11,13 +11,14 @@ from player.i18n import _, ngettext
 from player.sync.backoff import Backoff
 
 # Stages, in the order a sync runs them (``SyncProgress.stage``).
-CATALOG, UPLOAD, ENTITLEMENTS, PRODUCTS, DOWNLOAD, PROGRESS = (
+CATALOG, UPLOAD, ENTITLEMENTS, PRODUCTS, DOWNLOAD, PROGRESS, NOTES_STAGE = (
     "catalog",
     "upload",
     "entitlements",
     "products",
     "download",
     "progress",
+    "notes",
 )
 
 
@@ -68,6 +69,10 @@ class SyncReport:
     events_waiting: int = 0  # still pending after this sync (any reason)
     events_held: int = 0  # kept for a server that accepts them (no audit endpoint)
     progress_merged: int = 0
+    notes_sent: int = 0  # notes and bookmarks (and their deletions) the server took
+    notes_merged: int = 0  # notes changed on this machine by the server's newer versions
+    notes_held: int = 0  # note changes kept here: the server has no notes routes
+    notes_local_only: bool = False  # the server answered 404: notes stay on this machine
     requests: int = 0
     errors: list[ItemError] = field(default_factory=list)
     online: bool | None = None  # the last request reached the server

@@ -302,3 +302,69 @@ class BatchResult:
             error_code=code,
             error_message=message,
         )
+
+
+# --- notes and bookmarks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """A note or bookmark as the server holds it (a tombstone when ``deleted``)."""
+
+    id: str
+    course_id: str
+    lesson_idx: int
+    kind: str
+    text: str
+    updated_at: datetime
+    deleted: bool
+
+    @classmethod
+    def from_json(cls, value: Any) -> NoteRecord:
+        data = obj(value, "note")
+        text = data.get("text", "")
+        deleted = data.get("deleted", False)
+        return cls(
+            id=req_str(data, "id"),
+            course_id=req_str(data, "courseId"),
+            lesson_idx=req_int(data, "lessonIdx"),
+            kind=req_str(data, "kind"),
+            text=text if isinstance(text, str) else "",
+            updated_at=req_time(data, "updatedAt"),
+            deleted=deleted is True,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NotesPage:
+    items: list[NoteRecord]
+    cursor: str | None
+
+    @classmethod
+    def from_json(cls, value: Any) -> NotesPage:
+        data = obj(value, "notes")
+        return cls(
+            items=[NoteRecord.from_json(n) for n in items(data.get("items"), "items")],
+            cursor=opt_str(data, "cursor"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NoteResult:
+    """One entry of the ``POST /api/learn/notes/batch`` answer."""
+
+    id: str | None
+    status: str  # APPLIED | STALE | REJECTED
+    error_message: str | None = None
+
+    @classmethod
+    def from_json(cls, value: Any) -> NoteResult:
+        data = obj(value, "note result")
+        status = req_str(data, "status")
+        if status not in (APPLIED, STALE, REJECTED):
+            raise _bad(_("unknown status “{status}”").format(status=status))
+        error = data.get("error")
+        message = None
+        if isinstance(error, Mapping):
+            message = opt_str(error, "message") or opt_str(error, "code")
+        return cls(id=opt_str(data, "id"), status=status, error_message=message)

@@ -63,14 +63,14 @@ def test_errors_go_to_stderr_with_nonzero_status(
     capsys: pytest.CaptureFixture[str], data: Path
 ) -> None:
     run(capsys, data, "import", str(FIXTURES / "git-basics.json"))
-    for argv, words in [
-        (("lesson", "nope", "0"), "no course “nope”"),
-        (("lesson", "git-basics", "9"), "numbered 0 to 2"),
-        (("complete", "git-basics", "0"), "not enrolled"),
-        (("--profile", "ghost", "list"), "no learner “ghost”"),
+    for argv, words, status in [
+        (("lesson", "nope", "0"), "no course “nope”", 1),
+        (("lesson", "git-basics", "9"), "numbered 0 to 2", 1),
+        (("complete", "git-basics", "0"), "not enrolled", 3),  # refused by a guard
+        (("--profile", "ghost", "list"), "no learner “ghost”", 1),
     ]:
         code, out, err = run(capsys, data, *argv)
-        assert code == 1 and out == "" and words in err, argv
+        assert code == status and out == "" and words in err, argv
 
 
 def test_enroll_complete_progress(capsys: pytest.CaptureFixture[str], data: Path) -> None:
@@ -110,7 +110,7 @@ def test_paid_course_is_gated_on_the_command_line(
         ("progress", "git-basics"),
     ):
         code, out, err = run(capsys, data, "--profile", ana.id, *argv)
-        assert code == 1 and "paid course" in err, argv
+        assert code == 3 and "paid course" in err, argv  # 3: refused by a guard
     # the guest (another tenant: this machine) sees it free
     assert run(capsys, data, "--profile", "guest", "lesson", "git-basics", "0")[0] == 0
 

@@ -29,7 +29,7 @@ def test_export_one_course_as_pdf_and_lms(
     capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path
 ) -> None:
     code, out, err = run(capsys, data, "export", "pdf", "git-basics", "-o", str(tmp_path / "g.pdf"))
-    assert code == 1 and "not enrolled" in err and out == ""
+    assert code == 3 and "not enrolled" in err and out == ""  # 3: refused by a guard
     assert not (tmp_path / "g.pdf").exists()
     assert run(capsys, data, "enroll", "git-basics")[0] == 0
     code, out, err = run(capsys, data, "export", "pdf", "git-basics", "-o", str(tmp_path / "g.pdf"))
@@ -49,7 +49,7 @@ def test_export_all_reports_refusals_per_course(
 ) -> None:
     folder = tmp_path / "catalog"
     code, _out, err = run(capsys, data, "export", "lms", "--all", "-o", str(folder))
-    assert code == 1 and "may not export any course" in err
+    assert code == 3 and "may not export any course" in err
     for course in ("git-basics", "welcome-multilingual", "../../etc/passwd"):
         assert run(capsys, data, "enroll", course)[0] == 0
     # Use up git-basics' three exports, so that --all is refused for it and goes on with the rest.
@@ -59,7 +59,7 @@ def test_export_all_reports_refusals_per_course(
             == 0
         )
     code, out, err = run(capsys, data, "export", "lms", "--all", "-o", str(folder))
-    assert code == 1
+    assert code == 4  # the only refusal was the rate limit
     lines = sorted(line.split("\t") for line in out.strip().splitlines())
     assert [line[:2] for line in lines] == [
         ["exported", "../../etc/passwd"],
@@ -73,7 +73,7 @@ def test_export_all_reports_refusals_per_course(
     assert all(n.isascii() and "/" not in n and not n.startswith(".") for n in names)
     # Everything exportable now succeeds: exit 0.
     code, out, _err = run(capsys, data, "export", "pdf", "--all", "-o", str(tmp_path / "pdfs"))
-    assert code == 1  # git-basics is still rate limited for PDF and LMS together
+    assert code == 4  # git-basics is still rate limited for PDF and LMS together
     assert out.count("exported") == 2
 
 

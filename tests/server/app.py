@@ -177,6 +177,11 @@ class ContractServer:
         """[{courseId, lessonIdx, completed, occurredAt, updatedAt}] by course and lesson."""
         return self.db.progress_rows(user_id)
 
+    def notes(self, user_id: str) -> list[dict[str, Any]]:
+        """[{id, courseId, lessonIdx, kind, text, updatedAt, deleted}] in order of last change
+        (tombstones included)."""
+        return self.db.note_rows(user_id)
+
     def enrollments(self, user_id: str) -> list[dict[str, Any]]:
         """[{id, courseId, createdAt}] in creation order."""
         return self.db.enrollments(user_id)

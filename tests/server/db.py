@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS audit_events (
     id TEXT PRIMARY KEY, user_id TEXT NOT NULL, tenant_id TEXT NOT NULL, action TEXT NOT NULL,
     entity_type TEXT, entity_id TEXT, metadata TEXT NOT NULL, occurred_at TEXT,
     received_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS notes (
+    user_id TEXT NOT NULL, id TEXT NOT NULL, course_id TEXT NOT NULL, lesson_idx INTEGER NOT NULL,
+    kind TEXT NOT NULL, text TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    deleted INTEGER NOT NULL, change_seq INTEGER NOT NULL, PRIMARY KEY (user_id, id));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
@@ -247,6 +251,24 @@ class Database:
         if row is None:
             raise KeyError(f"unknown user {username!r}")
         return str(row["id"])
+
+    def note_rows(self, user_id: str) -> list[dict[str, Any]]:
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT * FROM notes WHERE user_id = ? ORDER BY change_seq", (user_id,)
+            ).fetchall()
+        return [
+            {
+                "id": r["id"],
+                "courseId": r["course_id"],
+                "lessonIdx": r["lesson_idx"],
+                "kind": r["kind"],
+                "text": r["text"],
+                "updatedAt": format_time(from_micros(r["updated_at"])),
+                "deleted": bool(r["deleted"]),
+            }
+            for r in rows
+        ]
 
     def progress_rows(self, user_id: str) -> list[dict[str, Any]]:
         with self.transaction() as conn:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import learn, progress
+from . import learn, notes, progress
 from .common import ApiError, Response
 from .context import Caller, Context, Request
 
@@ -42,6 +42,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", ("api", "learn", "progress", X), progress.course_progress, True),
     Route("GET", ("api", "learn", "progress"), progress.progress_since, False),
     Route("POST", ("api", "audit", "events"), progress.post_audit, False),
+    Route("POST", ("api", "learn", "notes", "batch"), notes.post_notes_batch, False),
+    Route("GET", ("api", "learn", "notes"), notes.notes_since, False),
 )
 TOKEN_PATH = ("api", "auth", "token")
 

@@ -61,7 +61,7 @@ def test_first_sync_signs_in_and_later_runs_reuse_the_token(
     contract_server.reset_requests()
     code, out, err = run("sync")
     assert code == 0, err
-    assert table(out)["requests"] == ["4"]
+    assert table(out)["requests"] == ["5"]  # catalog, entitlements, products, progress, notes
     assert [r.path for r in contract_server.requests if r.path.startswith("/api/auth")] == []
 
     code, out, _ = run("status")

@@ -127,6 +127,7 @@ def test_a_second_sync_with_nothing_changed_downloads_no_body(
         ("GET", "/api/learn/entitlements"),
         ("GET", "/api/store/products"),
         ("GET", "/api/learn/progress"),
+        ("GET", "/api/learn/notes"),
     ]
 
 
