@@ -1,27 +1,29 @@
 """The one way to export a course, for the window and the command line alike.
 
 ``export_course`` runs the guards (access → size → rate, each refusal audited), builds the PDF or the
-LMS package into a temporary file beside the destination, flushes it to disk, and then, in one
-write transaction that re-checks the rate limit, moves it into place with ``os.replace``, records
-the export and queues its audit event. A refused, cancelled or failed export leaves nothing at the
-destination (and no temporary file either).
+LMS package into a temporary file beside the destination (``atomic.py``), flushes it to disk,
+records the export and queues its audit event in one write transaction that re-checks the rate
+limit, and only once that is committed moves the file into place with ``os.replace``. A refused,
+cancelled or failed export leaves nothing at the destination (and no temporary file either); a
+store that cannot be written (a full data disk) means no file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import secrets
-import stat
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import col
 
 from player.errors import Cancelled, ExportError, PlayerError, RateLimited
+from player.export.atomic import TempFile, write_error
 from player.export.guards import (
     AUDIT_ACTIONS,
     ExportFormat,
@@ -41,7 +43,7 @@ from player.package import ParsedPackage
 from player.services import audit
 from player.services.learn import READY, CourseSummary, LearnService
 from player.store.db import Store
-from player.store.models import Profile
+from player.store.models import AuditLog, ExportRecord, Outbox, Profile
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +116,14 @@ def export_course(
         audit_denied(store, profile, target, checked, error, now=moment)
         raise
     dest = Path(dest)
-    with _TempFile(dest) as temp:
+    with TempFile(dest) as temp:
+        assert temp.file is not None
         try:
             _builder(checked)(parsed, temp.file, on_progress=on_progress, cancel=cancel)
         except (Cancelled, PlayerError):
             raise
         except OSError as error:
-            raise _write_error(dest, error) from error
+            raise write_error(dest, error) from error
         except Exception as error:
             log.exception("the %s export of %s failed", checked, course_id)
             raise ExportError(
@@ -133,7 +136,7 @@ def export_course(
             raise Cancelled(_("Export cancelled."))
         size, digest = temp.finish()
         try:
-            _publish(store, profile, target, parsed, checked, temp, dest, moment)
+            _publish(store, profile, target, parsed, checked, temp, moment)
         except RateLimited as error:
             audit_denied(store, profile, target, checked, error, now=moment)
             raise
@@ -156,138 +159,82 @@ def _publish(
     target: ExportTarget,
     parsed: ParsedPackage,
     fmt: ExportFormat,
-    temp: _TempFile,
-    dest: Path,
+    temp: TempFile,
     moment: datetime,
 ) -> None:
-    """Count the export, move the file into place and queue the audit event, all or nothing."""
-    with store.write() as session:
-        record_export(session, profile, target.course_id, fmt, moment)
-        meta = audit_metadata(target, profile, fmt)
-        meta.update(
-            packageId=parsed.package.id, version=parsed.package.version, sizeBytes=temp.size
-        )
-        audit.log_audit_event(
-            store,
-            profile,
-            AUDIT_ACTIONS[fmt],
-            "Course",
-            target.course_id,
-            meta,
-            session=session,
-            now=moment,
-        )
-        temp.publish()  # last: if it fails, the transaction rolls back and nothing is counted
+    """Count the export and queue its audit event (committed), then move the file into place.
 
-
-class _TempFile:
-    """A temporary file in the destination's folder, removed unless ``publish`` moved it."""
-
-    def __init__(self, dest: Path) -> None:
-        self.dest = dest
-        self.path = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.part")
-        self.size = 0
-        self._published = False
-
-    def __enter__(self) -> _TempFile:
-        if self.dest.is_dir():
-            raise ExportError(
-                _("“{path}” is a folder. Choose a file name to save the export as.").format(
-                    path=self.dest
-                )
+    The file appears only once the record is committed: when the store cannot be written (a full
+    data disk), nothing is counted and no file appears. If moving the file fails after the
+    commit, the record and the audit event are withdrawn, so no export is counted that the
+    learner did not get.
+    """
+    try:
+        with store.write() as session:
+            record = record_export(session, profile, target.course_id, fmt, moment)
+            meta = audit_metadata(target, profile, fmt)
+            meta.update(
+                packageId=parsed.package.id, version=parsed.package.version, sizeBytes=temp.size
             )
-        _check_destination(self.dest)
-        if not self.dest.parent.is_dir():
-            raise ExportError(
-                _("The folder “{folder}” does not exist. Choose another place to save.").format(
-                    folder=self.dest.parent
-                )
+            event_id = audit.log_audit_event(
+                store,
+                profile,
+                AUDIT_ACTIONS[fmt],
+                "Course",
+                target.course_id,
+                meta,
+                session=session,
+                now=moment,
             )
-        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        try:
-            fd = os.open(self.path, flags, 0o666)
-        except OSError as error:
-            raise _write_error(self.dest, error) from error
-        self.file: BinaryIO = os.fdopen(fd, "w+b")
-        return self
-
-    def finish(self) -> tuple[int, str]:
-        """Flush everything to disk; return the size and SHA-256 of what was written."""
-        digest = hashlib.sha256()
-        try:
-            self.file.flush()
-            os.fsync(self.file.fileno())
-            self.file.seek(0)
-            while chunk := self.file.read(1 << 20):
-                digest.update(chunk)
-            self.size = self.file.tell()
-        except OSError as error:
-            raise _write_error(self.dest, error) from error
-        return self.size, digest.hexdigest()
-
-    def publish(self) -> None:
-        self.file.close()
-        _check_destination(self.dest)  # it may have changed while the export was built
-        try:
-            os.replace(self.path, self.dest)
-        except OSError as error:
-            raise _write_error(self.dest, error) from error
-        self._published = True
-        _fsync_folder(self.dest.parent)
-
-    def __exit__(self, *exc: object) -> None:
-        if not self.file.closed:
-            self.file.close()
-        if not self._published:
-            try:
-                self.path.unlink(missing_ok=True)
-            except OSError:
-                log.warning("could not remove the temporary file %s", self.path)
-
-
-def _check_destination(dest: Path) -> None:
-    """Write only to a new path or over a regular file, never over a device, FIFO or socket."""
+            if event_id is None:  # logged by log_audit_event; an unaudited export is no export
+                raise _NotRecorded()
+            record_id = record.id
+    except (SQLAlchemyError, sqlite3.Error, _NotRecorded) as error:
+        log.warning("the export of %s could not be recorded: %s", target.course_id, error)
+        raise _record_error(store, error) from error
     try:
-        info = os.stat(dest)
-    except OSError:
-        return  # a new path (or one we cannot see: creating the temporary file will say why)
-    if not stat.S_ISREG(info.st_mode):
-        raise ExportError(
-            _(
-                "“{path}” is a device, a pipe or a socket, not a file, so the export was not "
-                "written there. Choose a file name to save the export as."
-            ).format(path=dest)
-        )
+        temp.publish()
+    except ExportError:
+        _withdraw(store, record_id, event_id)
+        raise
 
 
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+class _NotRecorded(Exception):
+    """The audit event of an export could not be written."""
 
 
-def _write_error(dest: Path, error: OSError) -> ExportError:
-    if isinstance(error, PermissionError):
+def _record_error(store: Store, error: BaseException) -> ExportError:
+    original = getattr(error, "orig", error)
+    if getattr(original, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
         return ExportError(
             _(
-                "Course Player is not allowed to write to “{folder}”. Choose another folder, "
-                "for example your Documents."
-            ).format(folder=dest.parent)
+                "There is not enough free space in Course Player's data folder (“{folder}”) to "
+                "record the export, so it was not saved. Free some space on that disk and try "
+                "again."
+            ).format(folder=store.data_dir)
         )
     return ExportError(
-        _("The export could not be saved to “{path}” ({reason}). Nothing was saved.").format(
-            path=dest, reason=error.strerror or error
-        )
+        _(
+            "Course Player could not record the export in its data folder (“{folder}”), so it "
+            "was not saved. Check that the disk is not full or read-only and try again."
+        ).format(folder=store.data_dir)
     )
+
+
+def _withdraw(store: Store, record_id: int | None, event_id: str) -> None:
+    """Remove the record and the audit event of an export whose file could not be moved."""
+    try:
+        with store.write() as session:
+            session.exec(delete(ExportRecord).where(col(ExportRecord.id) == record_id))
+            session.exec(delete(AuditLog).where(col(AuditLog.id) == event_id))
+            session.exec(
+                delete(Outbox)
+                .where(col(Outbox.kind) == "audit")
+                .where(col(Outbox.state) == "pending")
+                .where(func.json_extract(Outbox.payload, "$.id") == event_id)
+            )
+    except (SQLAlchemyError, sqlite3.Error):
+        log.exception("the record of an export that was not saved could not be withdrawn")
 
 
 __all__ = [

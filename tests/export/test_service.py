@@ -20,8 +20,9 @@ from player.errors import (
     RateLimited,
 )
 from player.export import MAX_EXPORT_BYTES, export_course, exportable_courses
+from player.export.atomic import write_error as _write_error
 from player.export.guards import rate_limit_retry_after
-from player.export.service import _write_error, default_file_name
+from player.export.service import default_file_name
 from player.package import sha256_hex
 from player.services import audit, outbox, progress
 from player.store.db import Store
