@@ -122,6 +122,19 @@ def find_spans(text: str, pieces: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def find_text(text: str, needle: str) -> list[tuple[int, int]]:
+    """Every place ``needle`` occurs in ``text``, anywhere, case and accents folded (Ctrl+F)."""
+    folded, wanted = fold(text), fold(" ".join(needle.split()))
+    if not wanted:
+        return []
+    spans = []
+    start = folded.find(wanted)
+    while start >= 0:
+        spans.append((start, start + len(wanted)))
+        start = folded.find(wanted, start + len(wanted))
+    return spans
+
+
 def first_match(text: str, pieces: list[str], *, chunk: int = 1024) -> int | None:
     """Where the first of ``pieces`` (folded) occurs in ``text``, or None.
 
@@ -181,7 +194,7 @@ def snippet(text: str, pieces: list[str], *, before: int = 50, width: int = 160)
     first = first or 0
     start = max(0, first - before)
     if start > 0:  # begin at a word
-        space = text.rfind(" ", max(0, start - 15), first)
+        space = text.rfind(" ", max(0, start - 15), start + 1)
         start = space + 1 if space >= 0 else start
     end = min(len(text), start + width)
     if end < len(text):

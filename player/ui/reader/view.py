@@ -24,6 +24,7 @@ from player.i18n import _
 from player.settings import TEXT_ZOOMS, nearest
 from player.ui.loaders import LessonView
 from player.ui.reader.browser import LessonBrowser
+from player.ui.reader.find import FindBar
 
 READING_SCALE = 1.15  # the lesson text is a little larger than the interface
 ZOOM_DEFAULT = 100
@@ -103,6 +104,7 @@ class ReaderView(QWidget):
         self.browser.page_past_end.connect(self.go_next)
         self.browser.page_before_start.connect(self.go_previous)
         self.browser.link_refused.connect(self.link_refused)
+        self.find_bar = FindBar(self.browser, self)
 
         self.prev_button = QPushButton(_("‹ Previous"), self)
         self.prev_button.setObjectName("readerPrevious")
@@ -129,6 +131,7 @@ class ReaderView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(header)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.browser, 1)
         layout.addLayout(footer)
 
@@ -137,6 +140,13 @@ class ReaderView(QWidget):
         )
         self.next_action = self._action(_("Next lesson"), ["Alt+Right", "Ctrl+]"], self.go_next)
         self.back_action = self._action(_("Back to the course"), ["Esc"], self.back_requested.emit)
+        self.find_action = self._action(_("Find in lesson"), ["Ctrl+F"], self.find_bar.open_bar)
+        self.find_next_action = self._action(
+            _("Next match"), ["F3"], self.find_bar.highlighter.next
+        )
+        self.find_previous_action = self._action(
+            _("Previous match"), ["Shift+F3"], self.find_bar.highlighter.previous
+        )
         self.setTabOrder(self.back_button, self.browser)
         self.setTabOrder(self.browser, self.prev_button)
         self.setTabOrder(self.prev_button, self.complete_button)
@@ -164,6 +174,7 @@ class ReaderView(QWidget):
         self.lesson = lesson
         if not same_lesson:
             self.browser.show_lesson(lesson.package, lesson.html)
+            self.find_bar.lesson_changed()
         self.course_label.set_full_text(lesson.package.title)
         self.position_label.setText(
             _("Lesson {n} of {count}").format(n=lesson.index + 1, count=lesson.lesson_count)
@@ -173,6 +184,7 @@ class ReaderView(QWidget):
     def clear(self) -> None:
         """Forget the lesson and the view's history (switching learner)."""
         self.lesson = None
+        self.find_bar.close_bar()
         self.browser.clear_lesson()
         self.course_label.set_full_text("")
         self.position_label.clear()
@@ -195,6 +207,10 @@ class ReaderView(QWidget):
             if completed
             else _("Mark this lesson complete")
         )
+
+    def show_search_matches(self, text: str, pieces: list[str]) -> int:
+        """Mark what a search found in the lesson shown and scroll to the first match."""
+        return self.find_bar.show_search(text, pieces)
 
     # --- navigation ---------------------------------------------------------------------------
 
