@@ -10,6 +10,8 @@ from pathlib import Path
 
 import platformdirs
 
+from player.safe_text import printable
+
 APP_NAME = "course-player"
 APP_AUTHOR = "CoursePlayer"
 APP_ID = "org.courseplayer.CoursePlayer"
@@ -63,13 +65,29 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
+class SafeFormatter(logging.Formatter):
+    """Formats like ``logging.Formatter``, then shows control characters as escapes: a course
+    title or a server's text in a log line can never act on the terminal that shows the log
+    (``tail -f``) or forge a log line with a newline of its own. Only a traceback keeps its
+    line breaks."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg, args = record.msg, record.args
+        try:
+            record.msg = printable(record.getMessage(), keep_newlines=False)
+            record.args = None
+            return printable(super().format(record))
+        finally:
+            record.msg, record.args = msg, args
+
+
 def setup_logging(verbose: bool = False) -> None:
     """Log to a rotating file in the platform log directory (and stderr when verbose)."""
     root = logging.getLogger()
     if root.handlers:
         return
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         directory = log_dir()
         directory.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,8 @@ from player.store.db import Store
 from player.store.models import Product, Profile, Tenant
 from player.timeutil import utcnow
 
-pytest_plugins = ["tests.server.fixtures"]
+# tests.qt_warnings: any Qt warning fails the run, also outside a test's own call
+pytest_plugins = ["tests.server.fixtures", "tests.qt_warnings"]
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from player import config
 from player.cli import exit_codes
 from player.cli.context import Context
+from player.cli.output import safe_output
 from player.errors import Cancelled, PlayerError
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit status is one of ``player.cli.exit_codes`` (docs/cli.md)."""
-    try:
-        code = _run(argv)
-        sys.stdout.flush()  # a reader that went away is noticed here, not at exit
-    except BrokenPipeError:
-        return _reader_gone()
-    return code
+    with safe_output():
+        try:
+            code = _run(argv)
+            sys.stdout.flush()  # a reader that went away is noticed here, not at exit
+        except BrokenPipeError:
+            return _reader_gone()
+        return code
 
 
 def _run(argv: Sequence[str] | None) -> int:

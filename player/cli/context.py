@@ -9,7 +9,7 @@ from pathlib import Path
 
 from player import config, i18n
 from player.policy import LabPolicy, load_policy
-from player.services import profiles
+from player.services import clock, profiles
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
@@ -41,8 +41,10 @@ class Context:
         if settings.language != user.language:
             i18n.install(settings.effective_language(), locale_dir)
         kiosk = bool(getattr(args, "kiosk", False)) or (policy is not None and policy.kiosk.enabled)
+        store = Store(config.data_dir(args.data_dir))
+        clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
         return cls(
-            store=Store(config.data_dir(args.data_dir)),
+            store=store,
             profile_id=args.profile,
             settings=settings,
             policy=policy,

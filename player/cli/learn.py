@@ -54,13 +54,16 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             codes.append(exit_codes.report(error, prefix=f"{path}: "))
             continue
         verb = "imported" if result.created else "already present"
-        print(f"{verb}\t{result.course_id}\t{result.version}\t{result.title}")
+        print(f"{verb}\t{_one_line(result.course_id)}\t{result.version}\t{_one_line(result.title)}")
     return exit_codes.combined(codes)
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     for course in LearnService(ctx.store, ctx.profile).list_courses():
-        print(f"{course.course_id}\t{course.version}\t{_one_line(course.title)}\t{course.state}")
+        print(
+            f"{_one_line(course.course_id)}\t{course.version}\t{_one_line(course.title)}"
+            f"\t{course.state}"
+        )
     return 0
 
 
@@ -102,7 +105,10 @@ def cmd_complete(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
     for profile in profiles.list_profiles(ctx.store):
         server = profile.serverUrl or "-"
-        print(f"{profile.id}\t{profile.displayName}\t{profile.tenantId}\t{server}")
+        print(
+            f"{_one_line(profile.id)}\t{_one_line(profile.displayName)}"
+            f"\t{_one_line(profile.tenantId or '')}\t{_one_line(server)}"
+        )
     return 0
 
 

@@ -11,10 +11,12 @@ import argparse
 import getpass
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from player.cli import exit_codes
 from player.cli.context import Context
+from player.cli.output import raw_stderr
 from player.errors import (
     CrossTenant,
     ServerUnavailable,
@@ -23,9 +25,10 @@ from player.errors import (
     UsageError,
 )
 from player.i18n import _
+from player.safe_text import one_line
 from player.services import lab_signin, profiles
 from player.store.models import Profile
-from player.sync.report import SyncProgress, SyncReport
+from player.sync.report import SYNC_DEADLINE, SyncPolicy, SyncProgress, SyncReport
 from player.sync.retry import sync_until_delivered
 from player.sync.status import sync_status
 from player.timeutil import to_rfc3339
@@ -94,7 +97,10 @@ def cmd_signin(ctx: Context, args: argparse.Namespace) -> int:
     if not args.user:
         raise UsageError(_("Give your user name with --user."))
     profile = _sign_in(ctx, _server(ctx, args.server), args.user)
-    print(f"signed in\t{profile.id}\t{profile.displayName}\t{profile.tenantId}")
+    print(
+        f"signed in\t{_one_line(profile.id)}\t{_one_line(profile.displayName)}"
+        f"\t{_one_line(profile.tenantId or '')}"
+    )
     return EXIT_OK
 
 
@@ -120,10 +126,20 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
     profiles.touch(ctx.store, profile)
     holder: list[ApiClient] = [_client(ctx, profile)]
     printer = _progress_printer()
+    max_wait = max(0.0, args.max_wait)
+    started = time.monotonic()
+
+    def policy() -> SyncPolicy:
+        """``--max-wait`` bounds the whole command, each attempt included (0: one attempt
+        within the default sync deadline)."""
+        if max_wait <= 0:
+            return SyncPolicy()
+        left = max_wait - (time.monotonic() - started)
+        return SyncPolicy(deadline=max(1.0, min(SYNC_DEADLINE, left)))
 
     def attempt() -> SyncReport:
         try:
-            return sync(ctx.store, profile, holder[0], on_progress=printer)
+            return sync(ctx.store, profile, holder[0], on_progress=printer, policy=policy())
         except SignInRequired:
             if profile.username is None or not _password_available():
                 raise
@@ -131,7 +147,7 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
             holder[0].close()
             _sign_in(ctx, profile.serverUrl or "", profile.username)
             holder[0] = _client(ctx, profile)
-            return sync(ctx.store, profile, holder[0], on_progress=printer)
+            return sync(ctx.store, profile, holder[0], on_progress=printer, policy=policy())
 
     def on_retry(seconds: float, report: SyncReport | None, error: BaseException | None) -> None:
         reason = str(error) if error is not None else (report.summary() if report else "")
@@ -233,7 +249,11 @@ def _check_policy_server(ctx: Context, profile: Profile) -> None:
 
 def _sign_in(ctx: Context, server: str, user: str) -> Profile:
     from player.sync import signin
+    from player.sync.client import insecure_url_warning, normalize_url
 
+    insecure = insecure_url_warning(normalize_url(server))
+    if insecure:  # before the password is asked for and sent
+        _eprint(f"course-player: {insecure}")
     password = _password(user)
     known = lab_signin.profile_ids(ctx.store)
     result = signin.sign_in(ctx.store, server, user, password)
@@ -357,7 +377,7 @@ def _progress_printer() -> Any:
             return
         last[progress.stage] = progress.done
         end = "\n" if progress.done >= progress.total else "\r"
-        print(f"{progress.stage} {progress.done}/{progress.total}", end=end, file=sys.stderr)
+        print(f"{progress.stage} {progress.done}/{progress.total}", end=end, file=raw_stderr())
 
     return show
 
@@ -367,7 +387,7 @@ def _time(moment: Any) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _eprint(text: str) -> None:

@@ -6,7 +6,9 @@ They run in this order, before any work is done on the content:
 2. **Size**: a package of ``MAX_EXPORT_BYTES`` or more is refused with ``PayloadTooLarge``.
 3. **Rate**: at most ``RATE_LIMIT`` produced exports per learner and course in any sliding
    ``RATE_WINDOW`` (PDF and LMS together), counted from ``ExportRecord`` rows so that reopening the
-   player does not reset it; the next one is refused with ``RateLimited(retry_after)``.
+   player does not reset it; the next one is refused with ``RateLimited(retry_after)``. The window
+   is counted on the trusted time (``player.services.clock``): a clock turned back counts from
+   the floor of time already seen, so it cannot reopen the window.
 
 Every refusal is audited as ``EXPORT_DENIED`` (with the reason) and does not count toward the rate
 limit. A produced export is recorded by ``record_export`` in the transaction that publishes the file,
@@ -32,7 +34,7 @@ from player.errors import (
     RateLimited,
 )
 from player.i18n import _
-from player.services import audit
+from player.services import audit, clock
 from player.services.access import CourseAccess, check_enrolled, course_access
 from player.store.db import Store
 from player.store.models import ExportRecord, PackageBlob, Profile, StoredPackage
@@ -107,20 +109,27 @@ def rate_limit_retry_after(
     return max(1, math.ceil(wait))
 
 
-def check_rate(session: Session, profile: Profile, course_id: str, now: datetime) -> None:
+def check_rate(
+    session: Session,
+    profile: Profile,
+    course_id: str,
+    now: datetime,
+    reading: clock.ClockReading | None = None,
+) -> None:
+    """``now`` is the trusted time; ``reading`` (when given) explains a clock that went back."""
     retry_after = rate_limit_retry_after(session, profile, course_id, now)
     if retry_after is not None:
-        raise RateLimited(
-            retry_after,
-            _(
-                "You have exported this course {limit} times in the last {window} minutes. "
-                "Try again in {n} minute(s)."
-            ).format(
-                limit=RATE_LIMIT,
-                window=int(RATE_WINDOW.total_seconds() // 60),
-                n=max(1, math.ceil(retry_after / 60)),
-            ),
+        message = _(
+            "You have exported this course {limit} times in the last {window} minutes. "
+            "Try again in {n} minute(s)."
+        ).format(
+            limit=RATE_LIMIT,
+            window=int(RATE_WINDOW.total_seconds() // 60),
+            n=max(1, math.ceil(retry_after / 60)),
         )
+        if reading is not None and reading.went_back:
+            message += " " + reading.explain()
+        raise RateLimited(retry_after, message)
 
 
 def find_target(session: Session, profile: Profile, course_id: str, title: str) -> ExportTarget:
@@ -189,19 +198,24 @@ def audit_denied(
 def guard_export(
     store: Store, profile: Profile, course_id: str, fmt: str, *, now: datetime | None = None
 ) -> ExportTarget:
-    """Run access, size and rate guards in that order; audit and raise the first refusal."""
+    """Run access, size and rate guards in that order; audit and raise the first refusal.
+
+    ``now`` is what the computer's clock reads; the guards judge on the trusted time."""
     fmt = check_format(fmt)
-    moment = as_utc(now)
+    local = as_utc(now)
+    moment = local
     target = ExportTarget(course_id, course_id, None, None, None, None)
     try:
         with store.read() as session:
-            access = course_access(session, profile, course_id)
+            reading = clock.read(session, local)
+            moment = reading.now
+            access = course_access(session, profile, course_id, local)
             target = find_target(session, profile, course_id, access.title)
             check_enrolled(access)
             if target.sha256 is None:
                 raise CourseNotDownloaded(access.title)
             check_size(target.size_bytes or 0)
-            check_rate(session, profile, course_id, moment)
+            check_rate(session, profile, course_id, moment, reading)
     except (AccessDenied, CourseNotFound, PayloadTooLarge, RateLimited) as error:
         audit_denied(store, profile, target, fmt, error, now=moment)
         raise

@@ -40,7 +40,7 @@ from player.export.guards import (
 from player.export.names import ascii_slug, export_file_name
 from player.i18n import _
 from player.package import ParsedPackage
-from player.services import audit
+from player.services import audit, clock
 from player.services.learn import READY, CourseSummary, LearnService
 from player.store.db import Store
 from player.store.models import AuditLog, ExportRecord, Outbox, Profile
@@ -107,8 +107,9 @@ def export_course(
     ``cancel`` is set, or ``ExportError`` when the file cannot be written.
     """
     checked = check_format(fmt)
-    moment = as_utc(now)
-    target = guard_export(store, profile, course_id, checked, now=moment)
+    local = as_utc(now)
+    moment = clock.read_store(store, local).now  # the trusted time (player.services.clock)
+    target = guard_export(store, profile, course_id, checked, now=local)
     parsed = LearnService(store, profile).get_parsed(course_id)
     try:
         check_size(len(parsed.raw))  # the guard read the stored size; this is the real one
@@ -140,6 +141,7 @@ def export_course(
         except RateLimited as error:
             audit_denied(store, profile, target, checked, error, now=moment)
             raise
+    clock.note_local_time_in(store, local)
     log.info("exported %s v%d as %s to %s", course_id, parsed.package.version, checked, dest)
     return ExportResult(
         course_id=course_id,

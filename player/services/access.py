@@ -6,18 +6,23 @@
   with a purchase or an enrollment of that learner in that tenant, and, once the server has issued
   an offline lease, only until the lease ends. Any other visible course is *free*: it can be read
   as a preview; progress and export need an enrollment.
+- The lease is judged on the trusted time (``player.services.clock``): when the computer's clock
+  reads earlier than a time already seen, leases count as expired until the next sync.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
 from player.errors import CourseNotFound, LeaseExpired, NotEnrolled, PurchaseRequired
 from player.i18n import _
+from player.services.clock import ClockReading
+from player.services.clock import read as read_clock
 from player.store.db import Store
 from player.store.models import (
     CatalogEntry,
@@ -28,7 +33,6 @@ from player.store.models import (
     Purchase,
     StoredPackage,
 )
-from player.timeutil import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,8 @@ class CourseAccess:
     purchased: bool
     enrolled: bool
     lease_expired: bool
+    clock: ClockReading | None = None
+    """The trusted-time reading when the computer's clock went back (the lease's reason)."""
 
     @property
     def paid(self) -> bool:
@@ -65,9 +71,13 @@ class AccessSnapshot:
     purchased: set[str] = field(default_factory=set)
     enrolled: set[str] = field(default_factory=set)
     lease_expired: bool = False
+    clock: ClockReading | None = None
 
     @classmethod
-    def load(cls, session: Session, profile: Profile) -> AccessSnapshot:
+    def load(
+        cls, session: Session, profile: Profile, now: datetime | None = None
+    ) -> AccessSnapshot:
+        """``now``: what the computer's clock reads (default: the real clock)."""
         snapshot = cls(profile)
         for product in session.exec(
             select(Product).where(
@@ -90,11 +100,13 @@ class AccessSnapshot:
             )
         )
         lease = session.get(EntitlementLease, profile.userId)
-        snapshot.lease_expired = bool(
-            lease is not None
-            and lease.tenantId == profile.tenantId
-            and lease.validUntil <= utcnow()
-        )
+        if lease is not None and lease.tenantId == profile.tenantId:
+            reading = read_clock(session, now)
+            if reading.went_back:
+                snapshot.lease_expired = True
+                snapshot.clock = reading
+            else:
+                snapshot.lease_expired = _utc(lease.validUntil) <= reading.now
         return snapshot
 
     def can_read(self, course_id: str) -> bool:
@@ -111,6 +123,7 @@ class AccessSnapshot:
             purchased=course_id in self.purchased,
             enrolled=course_id in self.enrolled,
             lease_expired=self.lease_expired,
+            clock=self.clock,
         )
 
 
@@ -145,12 +158,15 @@ def catalog_entries(session: Session, profile: Profile) -> list[CatalogEntry]:
     return list(session.exec(select(CatalogEntry).where(CatalogEntry.tenantId == profile.tenantId)))
 
 
-def course_access(session: Session, profile: Profile, course_id: str) -> CourseAccess:
-    """The learner's access to one course; ``CourseNotFound`` when it is not visible to them."""
+def course_access(
+    session: Session, profile: Profile, course_id: str, now: datetime | None = None
+) -> CourseAccess:
+    """The learner's access to one course; ``CourseNotFound`` when it is not visible to them.
+    ``now``: what the computer's clock reads (default: the real clock)."""
     title = _visible_title(session, profile, course_id)
     if title is None:
         raise CourseNotFound(course_id)
-    return AccessSnapshot.load(session, profile).access(course_id, title)
+    return AccessSnapshot.load(session, profile, now).access(course_id, title)
 
 
 def has_learner_access(store: Store, profile: Profile, course_id: str) -> bool:
@@ -166,6 +182,12 @@ def check_read(access: CourseAccess) -> None:
     """Raise unless the learner may open the course's content (free preview or entitled)."""
     if access.can_read:
         return
+    if access.entitled and access.lease_expired and access.clock is not None:
+        raise LeaseExpired(
+            _("“{title}” cannot be opened offline now.").format(title=access.title)
+            + " "
+            + access.clock.explain()
+        )
     if access.entitled and access.lease_expired:
         raise LeaseExpired(
             _(
@@ -196,16 +218,20 @@ def check_purchased(access: CourseAccess) -> None:
         raise _purchase_required(access)
 
 
-def require_access(store: Store, profile: Profile, course_id: str) -> CourseAccess:
+def require_access(
+    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
+) -> CourseAccess:
     with store.read() as session:
-        access = course_access(session, profile, course_id)
+        access = course_access(session, profile, course_id, now)
     check_read(access)
     return access
 
 
-def require_enrollment(store: Store, profile: Profile, course_id: str) -> CourseAccess:
+def require_enrollment(
+    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
+) -> CourseAccess:
     with store.read() as session:
-        access = course_access(session, profile, course_id)
+        access = course_access(session, profile, course_id, now)
     check_enrolled(access)
     return access
 
@@ -261,3 +287,7 @@ def visible_course_ids(session: Session, profile: Profile) -> Iterable[str]:
     seen = {p.courseId for p in visible_packages(session, profile)}
     seen.update(e.courseId for e in catalog_entries(session, profile))
     return sorted(seen)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

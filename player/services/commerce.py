@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from player.errors import CrossTenant
+from player.errors import CourseNotFound, CrossTenant
 from player.i18n import _
 from player.services import audit
+from player.services.access import course_access, format_price
 from player.services.progress import add_enrollment, find_enrollment
 from player.store.db import Store
 from player.store.models import Product, Profile, Purchase
@@ -29,13 +31,39 @@ def list_products(store: Store, profile: Profile) -> list[Product]:
 
 def product_for_course(store: Store, profile: Profile, course_id: str) -> Product | None:
     with store.read() as session:
-        return session.exec(
-            select(Product).where(
-                Product.tenantId == profile.tenantId,
-                Product.courseId == course_id,
-                col(Product.active).is_(True),
-            )
-        ).first()
+        return _active_product(session, profile, course_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What Buy asks the learner about: the course's title and its price."""
+
+    course_id: str
+    title: str
+    price: str  # "49.00 EUR"
+
+
+def offer_for_course(store: Store, profile: Profile, course_id: str) -> Offer | None:
+    """The learner's tenant's offer for the course; None when it is not for sale to them."""
+    with store.read() as session:
+        product = _active_product(session, profile, course_id)
+        if product is None:
+            return None
+        try:
+            title = course_access(session, profile, course_id).title
+        except CourseNotFound:
+            title = course_id
+    return Offer(course_id, title, format_price(product))
+
+
+def _active_product(session: Session, profile: Profile, course_id: str) -> Product | None:
+    return session.exec(
+        select(Product).where(
+            Product.tenantId == profile.tenantId,
+            Product.courseId == course_id,
+            col(Product.active).is_(True),
+        )
+    ).first()
 
 
 def record_purchase(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlmodel import col, select
@@ -85,6 +86,21 @@ def list_profiles(store: Store) -> list[Profile]:
             p.displayName.lower(),
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Learners:
+    """Who learns on this machine: ``known`` as ``list_profiles`` orders them; ``last`` used it
+    last (else the guest)."""
+
+    known: list[Profile]
+    last: Profile
+
+
+def learners(store: Store) -> Learners:
+    """The learners to choose from; creates the guest the first time (a write)."""
+    known = list_profiles(store)
+    return Learners(known, last_used(store))
 
 
 def get_profile(store: Store, profile_id: str) -> Profile:

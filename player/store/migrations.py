@@ -46,7 +46,7 @@ _V1_TABLES = (
     "exportrecord",
 )
 
-# Version 5: full-text search. ``searchdoc`` is a SQLModel table; the two FTS5 indexes use it as
+# Version 6: full-text search. ``searchdoc`` is a SQLModel table; the two FTS5 indexes use it as
 # their external content and are kept in step by triggers, so no code can forget one of them.
 # unicode61 folds case and accents for scripts written with spaces; trigram finds Chinese,
 # Japanese, Thai… inside a sentence (docs/search.md says why both).
@@ -91,7 +91,9 @@ STEPS: list[Step] = [
     _create_tables("offlinecredential"),
     # Version 4: notes and bookmarks, their sync cursor, resume points, removed courses.
     _create_tables("lessonnote", "notessyncstate", "resumepoint", "openlesson", "removedcourse"),
-    # Version 5: the full-text search index (filled by player.search.index).
+    # Version 5: the floor of trusted time (a clock turned back extends no lease).
+    _create_tables("trustedtime"),
+    # Version 6: the full-text search index (filled by player.search.index).
     _create_search_index,
 ]
 

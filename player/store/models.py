@@ -303,7 +303,25 @@ class RemovedCourse(SQLModel, table=True):
     removedAt: datetime
 
 
-# --- full-text search (store version 5) ------------------------------------------------------
+# --- trusted time (store version 5) ----------------------------------------------------------
+
+
+class TrustedTime(SQLModel, table=True):
+    """The floor of trusted time (``player.services.clock``); one row, ``id`` 1.
+
+    ``floor`` is the latest time this machine has seen, on the clock as corrected by the last
+    sync: the server's ``Date``/``issuedAt`` at that sync, or a later local reading. ``offsetSeconds``
+    is the server's time minus the computer's at the last sync.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    floor: datetime
+    offsetSeconds: float = 0.0
+    serverTime: datetime | None = None
+    updatedAt: datetime
+
+
+# --- full-text search (store version 6) ------------------------------------------------------
 
 
 class SearchDoc(SQLModel, table=True):

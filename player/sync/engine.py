@@ -20,11 +20,12 @@ a malformed answer) is reported and the others still run. No network at all stop
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from player.errors import (
     Cancelled,
@@ -34,6 +35,7 @@ from player.errors import (
     SignInRequired,
 )
 from player.i18n import _
+from player.services import clock
 from player.services.outbox import PENDING
 from player.store.db import Store
 from player.store.models import Outbox, Profile, SyncState
@@ -45,7 +47,7 @@ from player.sync.report import (
     SyncPolicy,
     SyncReport,
 )
-from player.sync.run import Run
+from player.sync.run import OutOfTime, Run
 from player.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,14 @@ def sync(
         cancel=cancel,
     )
     first_request = client.requests_made
-    stopped: BaseException | None = None
+    # what stopped the run, as text: never the exception itself, whose traceback holds this
+    # frame (a cycle that only the collector frees, perhaps on another thread)
+    stopped: str | None = None
+    run.deadline = time.monotonic() + max(0.0, run.policy.deadline)
+    previous_deadline = client.deadline
+    client.deadline = (
+        run.deadline if previous_deadline is None else min(run.deadline, previous_deadline)
+    )
     try:
         for name, step in STEPS:
             run.check_cancel()
@@ -99,14 +108,17 @@ def sync(
             if report.online is False:
                 report.notes.append(_("The course server cannot be reached; sync again later."))
                 break
+    except OutOfTime:
+        pass  # noted in the report by ``Run.out_of_time``
     except SignInRequired as error:
-        stopped = error
+        stopped = str(error)
         raise
     except Cancelled as error:
         report.cancelled = True
-        stopped = error
+        stopped = str(error)
         raise
     finally:
+        client.deadline = previous_deadline
         report.requests = client.requests_made - first_request
         if report.online is None:
             report.online = client.reached_server
@@ -125,7 +137,7 @@ def _run_step(run: Run, name: str, step: Callable[[Run], None]) -> None:
         run.error(name, "", str(error), final=True)
 
 
-def _finish(run: Run, stopped: BaseException | None) -> None:
+def _finish(run: Run, stopped: str | None) -> None:
     """Count what is waiting and record the run in ``SyncState`` (also after a 401 or cancel)."""
     report = run.report
     profile = run.profile
@@ -156,11 +168,12 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
             if stopped is None and report.online is not False and not report.incomplete:
                 state.lastSuccessAt = report.finished_at
             state.lastError = (
-                str(stopped)
+                stopped
                 if stopped is not None
                 else (report.errors[0].message if report.errors else None)
             )
             session.add(state)
+            _note_server_time(run, session)
     except Exception:  # recording must never hide the real outcome of the run
         log.exception("could not record the sync state")
     log.info(
@@ -170,6 +183,18 @@ def _finish(run: Run, stopped: BaseException | None) -> None:
         report.requests,
         len(report.errors),
     )
+
+
+def _note_server_time(run: Run, session: Session) -> None:
+    """The server's time becomes the floor of trusted time (``player.services.clock``): the
+    later of its latest ``Date`` header and the entitlements' ``issuedAt``, paired with the
+    computer's clock when that answer came. Without either, the local reading is kept."""
+    client = run.client
+    seen = [t for t in (client.server_time, run.issued_at) if t is not None]
+    if not seen:
+        clock.note_local_time(session, client.clock())
+        return
+    clock.note_server_time(session, max(seen), client.server_time_seen_at or client.clock())
 
 
 __all__ = ["SyncPolicy", "SyncReport", "sync"]

@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from player.errors import (
+    InvalidPackage,
     PackageError,
     ServerAnswerInvalid,
     ServerRefused,
@@ -25,6 +26,7 @@ from player.errors import (
 )
 from player.i18n import _
 from player.package import ParsedPackage, parse_package
+from player.safe_text import one_line
 from player.services import packages
 from player.services.access import AccessSnapshot
 from player.store.models import (
@@ -73,6 +75,7 @@ def pull_entitlements(run: Run) -> None:
         return
     with run.store.write() as session:
         merge.apply_entitlements(session, run.profile, ent, run.now())
+    run.issued_at = ent.issued_at
 
 
 def pull_products(run: Run) -> None:
@@ -178,7 +181,22 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
                     )
                 )
     except (PackageError, ServerRefused, ServerUnavailable, ServerAnswerInvalid) as error:
-        outcome.error = error
+        # without its traceback: that holds this frame, whose ``outcome`` holds the error (a
+        # cycle only the collector frees, perhaps on another thread); only the message is used
+        outcome.error = error.with_traceback(None)
+        outcome.parsed = None
+    except Exception as error:  # one poisoned package never stops the others
+        # Whatever a hostile package does to the parser (nesting deep enough for a
+        # RecursionError, a MemoryError), it is that course's failure, reported, and the
+        # rest of the sync goes on.
+        log.warning(
+            "course %s: the package could not be read (%s)",
+            one_line(job.course.id, limit=200),
+            type(error).__name__,
+        )
+        outcome.error = InvalidPackage(
+            _("The server's copy of this course cannot be read; it was not stored.")
+        )
         outcome.parsed = None
     return outcome
 

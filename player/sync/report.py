@@ -10,6 +10,9 @@ from datetime import datetime
 from player.i18n import _, ngettext
 from player.sync.backoff import Backoff
 
+#: The default total deadline of one sync run, in seconds.
+SYNC_DEADLINE = 30 * 60.0
+
 # Stages, in the order a sync runs them (``SyncProgress.stage``).
 CATALOG, UPLOAD, ENTITLEMENTS, PRODUCTS, DOWNLOAD, PROGRESS, NOTES_STAGE = (
     "catalog",
@@ -43,6 +46,9 @@ class SyncPolicy:
     download_workers: int = 4  # concurrent package downloads (one keep-alive connection each)
     store_every: int = 64  # packages stored per write transaction
     rng: random.Random | None = None
+    #: Seconds one whole sync run may take (docs/limits.md); what is not done by then is done
+    #: by the next sync. The command line lowers it to what is left of ``--max-wait``.
+    deadline: float = SYNC_DEADLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,7 @@ class SyncReport:
     retry_after: float | None = None  # the longest Retry-After the server asked for
     next_attempt_at: datetime | None = None  # when the earliest waiting item is due
     cancelled: bool = False
+    timed_out: bool = False  # the run's total deadline passed before everything was done
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -2,14 +2,18 @@
 
 Built on tenacity: an attempt is retried while its report says something may still get through
 (a transient failure, items waiting), or when it raised ``ServerUnavailable``. The wait before
-the next attempt is the time until the earliest waiting item is due (the per-item backoff,
-which already honours ``Retry-After``), at least ``min_wait``; tenacity stops before a wait
+the next attempt is the longest of: the time until the earliest waiting item is due (the
+per-item backoff, which already honours ``Retry-After``), the server's ``Retry-After``, and the
+same exponential backoff with jitter as the outbox's (``player/sync/backoff.py``) counted in
+attempts of this loop, so failures outside the outbox (a failing catalog, no network) are not
+retried every second and thirty lab machines do not retry in step. Tenacity stops before a wait
 would run past ``max_wait``. Final answers (rejections) are never retried.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -19,10 +23,10 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     retry_if_result,
-    stop_before_delay,
 )
 
 from player.errors import ServerUnavailable
+from player.sync.backoff import Backoff
 from player.sync.report import SyncReport
 from player.timeutil import utcnow
 
@@ -58,14 +62,20 @@ def sync_until_delivered(
     *,
     max_wait: float,
     min_wait: float = 1.0,
+    backoff: Backoff | None = None,
+    rng: random.Random | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], datetime] = utcnow,
+    timer: Callable[[], float] = time.monotonic,
     on_retry: Callable[[float, SyncReport | None, BaseException | None], None] | None = None,
 ) -> SyncReport:
     """Run ``attempt`` until everything is delivered or finally answered, or until waiting
     longer would pass ``max_wait`` seconds; return the last report. The last attempt's
-    ``ServerUnavailable`` is raised when no attempt produced a report. ``sleep`` and ``clock``
-    are injectable so tests can run the loop without waiting."""
+    ``ServerUnavailable`` is raised when no attempt produced a report. ``sleep``, ``clock``
+    and ``timer`` (seconds, for the bound) are injectable so tests can run the loop without
+    waiting."""
+    schedule = backoff or Backoff()
+    started = timer()
 
     def wait(state: RetryCallState) -> float:
         outcome = state.outcome
@@ -76,7 +86,11 @@ def sync_until_delivered(
                 error = outcome.exception()
             else:
                 report = outcome.result()
-        return wait_seconds(report, error, min_wait, clock())
+        spread = schedule.delay(state.attempt_number, rng=rng)
+        return max(spread, wait_seconds(report, error, min_wait, clock()))
+
+    def stop(state: RetryCallState) -> bool:
+        return (timer() - started) + state.upcoming_sleep >= max_wait
 
     def before_sleep(state: RetryCallState) -> None:
         if on_retry is None or state.outcome is None:
@@ -93,7 +107,7 @@ def sync_until_delivered(
         return result
 
     retrying = Retrying(
-        stop=stop_before_delay(max_wait),
+        stop=stop,
         wait=wait,
         retry=retry_if_result(needs_another_try) | retry_if_exception_type(ServerUnavailable),
         sleep=sleep,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 Transient = ServerUnavailable | ServerAnswerInvalid
 
 
+class OutOfTime(Exception):
+    """The run's total deadline passed: it stops where it is (the engine catches this)."""
+
+
 @dataclass
 class Run:
     store: Store
@@ -47,14 +52,36 @@ class Run:
     download_issues: set[str] = field(default_factory=set)
     #: The server asked to wait (429/503) or cannot be reached: no more uploads this run.
     push_blocked: bool = False
+    #: ``time.monotonic()`` at which the run stops starting new work (``policy.deadline``).
+    deadline: float | None = None
+    #: The entitlements' ``issuedAt`` of this run: the server's time (for the trusted clock).
+    issued_at: datetime | None = None
 
     def now(self) -> datetime:
         """The time to stamp and schedule with (fixed when the caller gave one, for tests)."""
         return self.fixed_now or utcnow()
 
+    def out_of_time(self) -> bool:
+        """True once the run's total deadline has passed (noted once in the report)."""
+        if self.deadline is None or time.monotonic() < self.deadline:
+            return False
+        if not self.report.timed_out:
+            self.report.timed_out = True
+            self.report.incomplete = True
+            log.info("sync deadline passed; the rest is left for the next sync")
+            self.report.notes.append(
+                _(
+                    "The sync took longer than its time limit and stopped; what it fetched is "
+                    "kept and the next sync carries on."
+                )
+            )
+        return True
+
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel():
             raise Cancelled(_("Sync cancelled. Nothing is lost; sync again to finish."))
+        if self.out_of_time():
+            raise OutOfTime
 
     def progress(self, stage: str, done: int, total: int, message: str = "") -> None:
         if self.on_progress is not None:

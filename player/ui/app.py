@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QObject,
-    QThreadPool,
     QTimer,
     QTranslator,
 )
@@ -28,6 +27,7 @@ from player.settings import Settings
 from player.store.db import Store
 from player.ui import theme
 from player.ui.main_window import MainWindow
+from player.ui.tasks import wait_for_background_work
 from player.ui.theme import theme_choice
 
 __all__ = ["FIRST_PAINT_ENV", "app_icon", "create_application", "run", "theme_choice"]
@@ -174,6 +174,6 @@ def run(
     status = app.exec()
     window.save_window_state()
     app.closeAllWindows()
-    QThreadPool.globalInstance().waitForDone(10_000)
+    wait_for_background_work(10_000)
     log.info("window closed (status %s)", status)
     return int(status)

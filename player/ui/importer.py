@@ -53,7 +53,7 @@ def import_path(window: MainWindow, path: Path) -> None:
 
     store = window.store
     window.tasks.write(
-        lambda progress: loaders.import_course(store, path, progress),
+        lambda job: loaders.import_course(store, path, job.progress),
         done,
         failed,
         message=message,

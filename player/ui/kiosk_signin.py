@@ -1,9 +1,9 @@
 """Kiosk sign-in with a user name and password, when the lab's policy names a server.
 
 ``KioskSignIn`` connects the sign-in page's ``account_form`` to the core's
-``player.services.lab_signin.lab_sign_in``, run off the UI thread through the window's task
-helper: online with the policy's server, offline against the verifier cached at the learner's
-last online sign-in on this machine. On success the learner becomes current
+``player.services.lab_signin.lab_sign_in``, run on the window's network lane
+(``player.ui.tasks``): online with the policy's server, offline against the verifier cached at
+the learner's last online sign-in on this machine. On success the learner becomes current
 (``MainWindow.set_profile``) and ``signed_in(LabSignIn)`` is emitted (``SyncWiring`` starts a
 sync after an online sign-in); on failure the form says why and keeps the user name only.
 """
@@ -24,6 +24,7 @@ from player.store.models import Profile
 from player.sync import signin
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.errors import show_status
+from player.ui.tasks import Job
 
 if TYPE_CHECKING:
     from player.ui.main_window import MainWindow
@@ -68,7 +69,7 @@ class KioskSignIn(QObject):
         def forget_token(profile: Profile) -> None:
             signin.sign_out(profile, tokens=tokens)
 
-        def work() -> LabSignIn:
+        def work(_job: Job) -> LabSignIn:
             return lab_signin.lab_sign_in(
                 store,
                 policy,
@@ -80,7 +81,7 @@ class KioskSignIn(QObject):
             )
 
         self.form.set_busy(True)
-        self.window.tasks.read(work, self._succeeded, self._failed)
+        self.window.tasks.network(work, self._succeeded, self._failed)
 
     def _succeeded(self, result: LabSignIn) -> None:
         self.form.reset()

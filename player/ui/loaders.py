@@ -1,8 +1,8 @@
-"""Work the screens hand to ``run_in_background``: plain functions over the services, no Qt.
+"""Work the screens hand to the window's ``TaskRunner``: plain functions over the services.
 
 Each returns an immutable value the UI thread then shows. They run in a pool thread, so they
 never touch a widget; they only call the core's services (which guard every content read).
-The long ones take ``progress(done, total, message)`` (``run_in_background`` passes it; the
+The long ones take ``progress(done, total, message)`` (the op passes ``job.progress``; the
 status bar's progress bar shows it) and say what they are doing before they start.
 """
 

@@ -12,8 +12,8 @@ Structure::
                   (· Sign out, in kiosk mode)
 
 The window is a controller: screens emit what the learner asked for, the window runs the work
-through its ``TaskGroup`` (reads on the shared pool, writes on a one-thread pool: one writer)
-and shows the results. Results that arrive after the learner changed are dropped.
+through its ``TaskRunner`` (``player.ui.tasks``: read, write and network lanes; one writer) and
+shows the results. Results of work started before the learner changed are dropped.
 
 ``self.settings``: the core ``Settings`` in force (preferences.py; File → Settings…);
 ``self.ui_state``: the geometry only. Kiosk mode: kiosk.py; the wide/narrow switch: layout.py;
@@ -71,7 +71,7 @@ from player.ui.search.controller import SearchController, WindowHooks
 from player.ui.search.view import SearchView
 from player.ui.settings import UiSettings
 from player.ui.statusbar import StatusArea
-from player.ui.tasks import Pool, TaskGroup
+from player.ui.tasks import Job, Pool, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +114,9 @@ class MainWindow(QMainWindow):
         self.task_progress = self.status_area.task_progress
         self.sync_status_area = self.status_area.sync_area
         self.learner_label = self.status_area.learner_label
-        self.tasks = TaskGroup(
+        self.tasks = TaskRunner(
             self,
-            lambda error: show_error(self, error),
+            on_error=lambda error: show_error(self, error),
             pool=pool,
             track=self.task_progress.track,
         )
@@ -269,30 +269,60 @@ class MainWindow(QMainWindow):
 
     def start(self, profile_id: str | None = None) -> None:
         """Choose the learner (asking when several share this computer, and always in kiosk
-        mode) and fill the catalog."""
+        mode) and fill the catalog. The store work runs on the write lane: the first start
+        creates the guest."""
         kiosk = self.kiosk_mode if self.kiosk else None
         if profile_id is not None and kiosk is not None and kiosk.account_sign_in is not None:
             log.info("kiosk: learners sign in with their password; --profile is ignored")
             profile_id = None
-        if profile_id is not None:
-            try:
-                self.set_profile(profiles.get_profile(self.store, profile_id))
-                return
-            except Exception as error:
-                show_error(self, error)
-        known = profiles.list_profiles(self.store)
-        if len(known) > 1 or self.kiosk:
-            self.show_sign_in(cancellable=False)
-        else:
-            self.set_profile(known[0] if known else profiles.ensure_guest(self.store))
+        if self.kiosk and profile_id is None:
+            self.show_sign_in(cancellable=False)  # always asks; the page shows at once
+            return
+        self.catalog.set_loading()
+        if profile_id is None:
+            self._choose_learner()
+            return
+        wanted = profile_id
+
+        def failed(error: BaseException) -> None:
+            show_error(self, error)
+            self._choose_learner()
+
+        self.tasks.write(
+            lambda _job: profiles.get_profile(self.store, wanted), self.set_profile, failed
+        )
+
+    def _choose_learner(self) -> None:
+        def chosen(learners: profiles.Learners) -> None:
+            if len(learners.known) > 1:
+                self._fill_sign_in(learners, cancellable=False)
+                self._show_sign_in_page()
+            else:
+                self.set_profile(learners.known[0])  # the guest, on a first start
+
+        self.tasks.write(lambda _job: profiles.learners(self.store), chosen)
 
     def show_sign_in(self, *, cancellable: bool) -> None:
-        known = profiles.list_profiles(self.store)
-        if self.kiosk_mode is not None and self.kiosk:
-            self.kiosk_mode.fill_sign_in(known)
+        """The learner chooser: shown at once, filled once the learners are read (on the write
+        lane: the first start creates the guest)."""
+        kiosk = self.kiosk_mode if self.kiosk else None
+        if kiosk is not None and kiosk.account_sign_in is not None:
+            kiosk.fill_sign_in([])  # a user name and password form: no names to read
         else:
-            current = self.profile.id if self.profile else profiles.last_used(self.store).id
-            self.sign_in.set_profiles(known, current=current, cancellable=cancellable)
+            self.tasks.write(
+                lambda _job: profiles.learners(self.store),
+                lambda learners: self._fill_sign_in(learners, cancellable=cancellable),
+            )
+        self._show_sign_in_page()
+
+    def _fill_sign_in(self, learners: profiles.Learners, *, cancellable: bool) -> None:
+        if self.kiosk_mode is not None and self.kiosk:
+            self.kiosk_mode.fill_sign_in(learners.known)
+        else:
+            current = self.profile.id if self.profile else learners.last.id
+            self.sign_in.set_profiles(learners.known, current=current, cancellable=cancellable)
+
+    def _show_sign_in_page(self) -> None:
         self.root.setCurrentWidget(self.sign_in)
         self.refresh_learner_actions()
 
@@ -300,15 +330,13 @@ class MainWindow(QMainWindow):
         self.show_sign_in(cancellable=self.profile is not None)
 
     def _on_profile_chosen(self, profile_id: str) -> None:
-        try:
-            profile = profiles.get_profile(self.store, profile_id)
-        except Exception as error:
-            show_error(self, error)
-            return
-        if self.profile is not None and profile.id == self.profile.id:
-            self._show_main_area()
-            return
-        self.set_profile(profile)
+        def chosen(profile: Profile) -> None:
+            if self.profile is not None and profile.id == self.profile.id:
+                self._show_main_area()
+                return
+            self.set_profile(profile)
+
+        self.tasks.read(lambda _job: profiles.get_profile(self.store, profile_id), chosen)
 
     def set_profile(self, profile: Profile) -> None:
         """Make ``profile`` the learner: every view of the previous learner is cleared first."""
@@ -317,7 +345,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Course Player — {name}").format(name=profile.displayName))
         self.learner_label.setText(profile.displayName)
         self._show_main_area()
-        self.tasks.write(lambda: profiles.touch(self.store, profile), lambda _result: None)
+        self.tasks.write(lambda _job: profiles.touch(self.store, profile), lambda _result: None)
         self.refresh_catalog(install_samples=True)
         self.profile_changed.emit(profile.id)
 
@@ -369,7 +397,7 @@ class MainWindow(QMainWindow):
         self.catalog.set_loading()
         samples = self._samples_dir if install_samples else None
 
-        def load() -> list[CourseSummary]:
+        def load(_job: Job) -> list[CourseSummary]:
             return loaders.install_samples_and_load_catalog(self.store, profile, samples)
 
         def done(courses: list[CourseSummary]) -> None:
@@ -383,7 +411,8 @@ class MainWindow(QMainWindow):
                 self.open_course(select)
             self.catalog_loaded.emit()
 
-        self.tasks.read(load, done)
+        # installing the samples writes the store: the write lane; a plain refresh only reads
+        (self.tasks.write if samples is not None else self.tasks.read)(load, done)
 
     def _on_course_selected(self, course_id: str) -> None:
         if not self.narrow:
@@ -426,7 +455,7 @@ class MainWindow(QMainWindow):
                 self.course_shown.emit(course_id)
 
         self.tasks.read(
-            lambda progress: loaders.load_course(self.store, profile, summary, progress),
+            lambda job: loaders.load_course(self.store, profile, summary, job.progress),
             done,
             message=_("Opening “{title}”…").format(title=summary.title),
         )
@@ -457,7 +486,7 @@ class MainWindow(QMainWindow):
             if then is not None:
                 then()
 
-        self.tasks.write(lambda: loaders.enroll(self.store, profile, summary), done)
+        self.tasks.write(lambda _job: loaders.enroll(self.store, profile, summary), done)
 
     # --- reader -------------------------------------------------------------------------------
 
@@ -485,8 +514,8 @@ class MainWindow(QMainWindow):
             show_error(self, error)
 
         self.tasks.read(
-            lambda progress: loaders.load_lesson(
-                self.store, profile, summary, index, dark, progress
+            lambda job: loaders.load_lesson(
+                self.store, profile, summary, index, dark, job.progress
             ),
             done,
             failed,
@@ -523,7 +552,7 @@ class MainWindow(QMainWindow):
                 show_error(self, error)
 
         self.tasks.write(
-            lambda: loaders.set_completed(self.store, profile, summary, index, completed),
+            lambda _job: loaders.set_completed(self.store, profile, summary, index, completed),
             self._apply_details,
             failed,
         )

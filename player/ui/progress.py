@@ -1,7 +1,8 @@
 """A progress bar in the status bar for long background work (importing, opening a big course).
 
-``TaskProgress.track(message)`` gives a ``Tracker`` whose ``report`` is the ``on_progress`` of
-``run_in_background`` and whose ``finish`` ends it. The bar appears only when a tracked task
+``TaskProgress.track(message)`` gives a ``Tracker`` that the window's ``TaskRunner``
+(``player.ui.tasks``) feeds with the progress of work started with a ``message`` and finishes
+when that work ends. The bar appears only when a tracked task
 is still running ``show_after_ms`` after it started (quick tasks never flash it) and hides when
 the last one ends. ``total == 0`` shows a busy bar; otherwise ``done`` of ``total``.
 """

@@ -1,40 +1,105 @@
-"""The one helper for background work in the UI.
+"""Background work for the UI: one API, three lanes (Anki's ``QueryOp``/``CollectionOp``).
 
-``run_in_background(fn, on_success, on_failure)`` runs ``fn`` on a ``QThreadPool`` and delivers its
-result (or its exception) to the UI thread through Qt signals of a ``QObject`` created in the UI
-thread. Worker code never touches a widget: ``fn`` gets plain Python values and returns one.
+Every screen, dialog and controller runs store, network, import and export work through a
+``TaskRunner``; nothing else in ``player/ui`` starts a thread::
 
-A function that declares a ``cancel`` parameter receives a ``threading.Event`` it should check
-between steps (and raise ``player.errors.Cancelled`` when set); one that declares ``progress``
-receives a callback ``progress(done, total, message)`` whose calls are marshalled to the UI thread
-and passed to ``on_progress``. ``Cancelled`` reaches ``on_failure`` like any error, and
-``player.ui.errors.show_error`` treats it as quiet.
+    self.tasks = TaskRunner(self, on_error=lambda error: show_error(self, error), pool=pool)
 
-Tests (and the screenshot script) inject ``ImmediatePool``, which runs the work synchronously in
-the calling thread, like Picard's FakeThreadPool: every callback has run when
-``run_in_background`` returns.
+    self.tasks.read(lambda job: search(store, text), self.show_hits)        # QueryOp
+    self.tasks.write(lambda job: enroll(store, profile, course), done)      # CollectionOp
+    self.tasks.network(lambda job: sign_in(store, url, user, pw), done, failed)
+
+    handle = self.tasks.read(
+        lambda job: export(..., on_progress=job.progress, cancel=job.cancel_event),
+        done,
+        failed,
+        on_progress=self.show_progress,       # (done, total, message), in the UI thread
+        message=_("Exporting…"),              # or: the status bar's progress bar shows it
+    )
+    handle.cancel()                           # the op sees job.cancelled and raises Cancelled
+
+The lanes:
+
+- ``read``: store reads and long jobs that mostly read (opening a lesson, PDF export). They run
+  side by side on ``QThreadPool.globalInstance()``.
+- ``write``: store writes the learner asked for (enroll, mark complete, import, installing the
+  samples). One thread for the whole application: one writer, in the order they were asked for.
+- ``network``: work that waits on a server (sync, sign-in, buy, the offline probe). Its store
+  writes are short transactions that the store serializes with everything else (one write lock
+  per process, ``player/store/db.py``), so a slow server never holds up the write lane.
+
+The op (the work) is a plain function of one argument, the ``Job``: ``job.progress(done, total,
+message)`` reports progress; ``job.cancelled``/``job.cancel_event``/``job.raise_if_cancelled()``
+tell it to stop (it raises ``player.errors.Cancelled``). The op never touches a widget: it gets
+plain values and returns one. ``on_success(result)``, ``on_failure(error)`` and ``on_progress``
+run in the UI thread. A failure without ``on_failure`` goes to the runner's ``on_error`` (the
+window's ``show_error``, which treats ``Cancelled`` as quiet); ``Cancelled`` reaches
+``on_failure`` like any error.
+
+Stale results are dropped in one place (``_deliver``): nothing reaches a callback when the
+runner's ``context`` object is gone (a closed dialog) or when the work was started before the
+runner's ``reset()`` (the window calls it when the learner changes, ``SyncController`` when its
+learner does). ``reset()`` and ``cancel_all()`` (the window's close) ask reads and network work to
+stop; writes always finish (what the learner did is stored), only their outcome may be dropped.
+
+Lifetimes: the worker lets go of the op as soon as it returned and the callbacks are held by the
+UI thread only, so a controller or dialog is never freed on a pool thread (Qt objects with timers
+must die in their own thread); the frames of a failure's traceback are cleared once it was
+delivered, so an error kept for later does not keep its op's objects alive either.
+
+Tests (and the screenshot script) pass ``pool=ImmediatePool()``: every lane then runs in place
+and every callback has run when ``read``/``write``/``network`` return (Picard's FakeThreadPool).
+A test that passes a real ``QThreadPool`` gets all three lanes on it.
 """
 
 from __future__ import annotations
 
-import inspect
+import itertools
 import logging
 import threading
+import traceback
 from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 
-from player.errors import Cancelled, PlayerError
+from player.errors import Cancelled
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 ProgressCallback = Callable[[int, int, str], None]
+FailureCallback = Callable[[BaseException], None]
+
+NETWORK_THREADS = 4
+
+__all__ = [
+    "FailureCallback",
+    "ImmediatePool",
+    "Job",
+    "Lanes",
+    "Pool",
+    "ProgressCallback",
+    "ProgressTracker",
+    "TaskHandle",
+    "TaskRunner",
+    "wait_for_background_work",
+]
 
 
 class Pool(Protocol):
-    """What ``run_in_background`` needs of a pool: ``QThreadPool`` and ``ImmediatePool`` fit."""
+    """What a lane needs of a pool: ``QThreadPool`` and ``ImmediatePool`` fit."""
 
     def start(self, runnable: QRunnable, priority: int = ...) -> None: ...
 
@@ -46,8 +111,63 @@ class ImmediatePool:
         runnable.run()
 
 
+class ProgressTracker(Protocol):
+    """One long task's entry in a progress display (``player.ui.progress.Tracker``)."""
+
+    def report(self, done: int, total: int, message: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Lanes:
+    """The three pools work runs on (see the module docstring)."""
+
+    read: Pool
+    write: Pool
+    network: Pool
+
+    @classmethod
+    def on(cls, pool: Pool) -> Lanes:
+        """Every lane on one pool (tests: ``ImmediatePool`` or their own ``QThreadPool``)."""
+        return cls(pool, pool, pool)
+
+
+_shared: tuple[QThreadPool, QThreadPool] | None = None
+
+
+def shared_lanes() -> Lanes:
+    """The application's lanes: the global pool for reads, one writer, a network pool."""
+    global _shared
+    if _shared is None or not all(shiboken6.isValid(pool) for pool in _shared):
+        app = QCoreApplication.instance()  # the pools live (and are waited for) with the app
+        writer = QThreadPool(app)
+        writer.setObjectName("writeLane")
+        writer.setMaxThreadCount(1)
+        network = QThreadPool(app)
+        network.setObjectName("networkLane")
+        network.setMaxThreadCount(NETWORK_THREADS)
+        _shared = (writer, network)
+    return Lanes(QThreadPool.globalInstance(), _shared[0], _shared[1])
+
+
+def wait_for_background_work(msecs: int) -> bool:
+    """At exit: let started work end, delivering outcomes (and finishing the work their callbacks
+    start, e.g. the first start's samples), until nothing is pending or ``msecs`` have passed.
+    True when nothing is pending."""
+    deadline = QDeadlineTimer(msecs)
+    while True:
+        pools = [QThreadPool.globalInstance(), *(_shared or ())]
+        for pool in pools:
+            if shiboken6.isValid(pool):
+                pool.waitForDone(max(0, deadline.remainingTime()))
+        QCoreApplication.processEvents()  # the outcomes' deliveries
+        if not _pending or deadline.hasExpired():
+            return not _pending
+
+
 class TaskHandle:
-    """A started task: ``cancel()`` asks it to stop; ``done`` is set once a callback has run."""
+    """A started task: ``cancel()`` asks it to stop; ``done`` once its outcome was delivered."""
 
     def __init__(self) -> None:
         self.cancel_event = threading.Event()
@@ -61,259 +181,266 @@ class TaskHandle:
         return self.cancel_event.is_set()
 
 
+class Job:
+    """What an op gets: a way to report progress and to learn that it should stop."""
+
+    def __init__(self, task_id: int, handle: TaskHandle, relay: _Relay) -> None:
+        self._task_id = task_id
+        self._relay = relay
+        #: Set when the task is cancelled (for core functions that take an event).
+        self.cancel_event = handle.cancel_event
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancel_event.is_set():
+            raise Cancelled()
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        """Report progress; delivered to ``on_progress`` (and the tracker) in the UI thread."""
+        self._relay.progressed.emit(self._task_id, done, total, message)
+
+
+@dataclass
+class _Outcome:
+    task_id: int
+    result: Any = None
+    error: BaseException | None = None
+
+
+@dataclass
+class _Pending:
+    """A started task as the UI thread knows it (only the UI thread reads or changes these)."""
+
+    runner: TaskRunner
+    generation: int
+    handle: TaskHandle
+    on_success: Callable[[Any], None]
+    on_failure: FailureCallback | None
+    on_progress: ProgressCallback | None
+    tracker: ProgressTracker | None
+    write: bool  # a store write: never cancelled by ``reset``/``cancel_all``, it finishes
+
+
+_pending: dict[int, _Pending] = {}
+# Outcomes handed from a worker to the UI thread: the worker drops its own reference before it
+# signals, so the last reference to a result or an error (and to what its traceback's frames
+# hold) always goes in the UI thread.
+_outcomes: dict[int, _Outcome] = {}
+_task_ids = itertools.count(1)
+
+
 class _Relay(QObject):
-    """Lives in the UI thread; the worker emits its signals, its slots run the callbacks there."""
+    """Lives in the UI thread; workers emit its signals, its slots run there."""
 
-    succeeded = Signal(object)
-    failed = Signal(object)
-    progressed = Signal(int, int, str)
+    finished = Signal(int)  # task id; the outcome waits in ``_outcomes``
+    progressed = Signal(int, int, int, str)  # task id, done, total, message
 
-    def __init__(
-        self,
-        handle: TaskHandle,
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None],
-        on_progress: ProgressCallback | None,
-        context: QObject | None,
-    ) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._handle = handle
-        self._on_success = on_success
-        self._on_failure = on_failure
-        self._on_progress = on_progress
-        self._context = context
-        self.succeeded.connect(self._deliver_success)
-        self.failed.connect(self._deliver_failure)
+        self.finished.connect(self._deliver)
         self.progressed.connect(self._deliver_progress)
 
-    def _alive(self) -> bool:
-        return self._context is None or shiboken6.isValid(self._context)
+    @Slot(int)
+    def _deliver(self, task_id: int) -> None:
+        outcome = _outcomes.pop(task_id)
+        entry = _pending.pop(task_id, None)
+        if entry is None:
+            return
+        entry.handle.done = True
+        if entry.tracker is not None:
+            entry.tracker.finish()
+        error = outcome.error
+        try:
+            if not entry.runner.accepts(entry.generation):
+                log.debug("dropped the outcome of earlier work (task %d)", task_id)
+            elif error is None:
+                entry.on_success(outcome.result)
+            else:
+                (entry.on_failure or entry.runner.on_error)(error)
+        finally:
+            if error is not None:
+                traceback.clear_frames(error.__traceback__)
 
-    @Slot(object)
-    def _deliver_success(self, result: Any) -> None:
-        self._finish()
-        if self._alive():
-            self._on_success(result)
+    @Slot(int, int, int, str)
+    def _deliver_progress(self, task_id: int, done: int, total: int, message: str) -> None:
+        entry = _pending.get(task_id)
+        if entry is None or not entry.runner.accepts(entry.generation):
+            return
+        if entry.tracker is not None:
+            entry.tracker.report(done, total, message)
+        if entry.on_progress is not None:
+            entry.on_progress(done, total, message)
 
-    @Slot(object)
-    def _deliver_failure(self, error: BaseException) -> None:
-        self._finish()
-        if self._alive():
-            self._on_failure(error)
 
-    @Slot(int, int, str)
-    def _deliver_progress(self, done: int, total: int, message: str) -> None:
-        if self._on_progress is not None and not self._handle.done and self._alive():
-            self._on_progress(done, total, message)
+_relay_instance: _Relay | None = None
 
-    def _finish(self) -> None:
-        self._handle.done = True
-        _running.discard(self)
+
+def _relay() -> _Relay:
+    global _relay_instance
+    if _relay_instance is None or not shiboken6.isValid(_relay_instance):
+        _relay_instance = _Relay()
+    return _relay_instance
 
 
 class _Worker(QRunnable):
-    def __init__(self, fn: Callable[..., Any], relay: _Relay, handle: TaskHandle) -> None:
+    """Runs one op in a pool thread; holds the op only until it has returned."""
+
+    def __init__(self, task_id: int, op: Callable[[Job], Any], job: Job, relay: _Relay) -> None:
         super().__init__()
-        self._fn = fn
+        self._task_id = task_id
+        self._op: Callable[[Job], Any] | None = op
+        self._job = job
         self._relay = relay
-        self._handle = handle
 
-    def run(self) -> None:  # runs in a pool thread (or in place with ImmediatePool)
-        relay = self._relay
+    def run(self) -> None:  # a pool thread (or in place with ImmediatePool)
+        op, self._op = self._op, None
+        outcome = _Outcome(self._task_id)
         try:
-            if self._handle.cancelled:
-                raise Cancelled()
-            result = self._fn(**_extra_arguments(self._fn, self._handle, relay))
+            self._job.raise_if_cancelled()
+            if op is not None:
+                outcome.result = op(self._job)
         except Cancelled as error:
-            log.debug("task %r cancelled", self._fn)
-            relay.failed.emit(error)
-        except PlayerError as error:
-            log.debug("task %r failed: %s", self._fn, error)
-            relay.failed.emit(error)
+            log.debug("task %d cancelled", self._task_id)
+            outcome.error = error
         except Exception as error:
-            log.debug("task %r raised", self._fn, exc_info=True)
-            relay.failed.emit(error)
-        else:
-            relay.succeeded.emit(result)
+            log.debug("task %d failed: %s", self._task_id, error, exc_info=True)
+            outcome.error = error
+        del op  # the op's closure dies here, not when the pool frees this runnable
+        _outcomes[self._task_id] = outcome
+        del outcome  # the UI thread holds the only reference from now on
+        self._relay.finished.emit(self._task_id)
 
 
-_running: set[_Relay] = set()  # keeps relays (and so their signals) alive until delivered
+class TaskRunner:
+    """The background work of one window, dialog or controller (see the module docstring).
 
-
-def run_in_background(
-    fn: Callable[..., Any],
-    on_success: Callable[[Any], None],
-    on_failure: Callable[[BaseException], None],
-    *,
-    on_progress: ProgressCallback | None = None,
-    pool: Pool | None = None,
-    context: QObject | None = None,
-) -> TaskHandle:
-    """Run ``fn`` off the UI thread; call ``on_success(result)`` or ``on_failure(error)`` in it.
-
-    Must be called from the UI thread. ``context``: when given and destroyed before the task
-    ends, no callback runs (a closed window is not called back).
-    """
-    handle = TaskHandle()
-    relay = _Relay(handle, on_success, on_failure, on_progress, context)
-    _running.add(relay)
-    worker = _Worker(fn, relay, handle)
-    (pool or QThreadPool.globalInstance()).start(worker)
-    return handle
-
-
-def _extra_arguments(fn: Callable[..., Any], handle: TaskHandle, relay: _Relay) -> dict[str, Any]:
-    try:
-        parameters = inspect.signature(fn).parameters
-    except (TypeError, ValueError):  # builtins without a signature
-        return {}
-    extra: dict[str, Any] = {}
-    if "cancel" in parameters:
-        extra["cancel"] = handle.cancel_event
-    if "progress" in parameters:
-
-        def progress(done: int, total: int, message: str = "") -> None:
-            relay.progressed.emit(done, total, message)
-
-        extra["progress"] = progress
-    return extra
-
-
-class ProgressTracker(Protocol):
-    """One long task's entry in a progress display (``player.ui.progress.Tracker``)."""
-
-    def report(self, done: int, total: int, message: str) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class TaskGroup:
-    """The background work of one window: reads on a shared pool, writes on a one-thread pool.
-
-    Database writes are serialized (one writer thread); reads run beside them. ``reset()``
-    cancels what is running and makes sure no result of earlier work reaches a callback (the
-    window calls it when the learner changes). Failures without an ``on_failure`` go to
-    ``default_failure`` (the window's ``show_error``).
-
-    Work started with a ``message`` is shown by ``track(message)`` (the status bar's progress
-    bar): its reports go there, and it ends when the work ends or the group is reset.
+    ``context``: when this object is destroyed, no callback runs any more. ``on_error``: the
+    failure callback of work started without one (default: log it). ``pool``: run every lane
+    on this pool (tests); None: the application's lanes. ``track``: given a ``message``, the
+    progress display's tracker for the work (the window's status bar).
     """
 
     def __init__(
         self,
-        context: QObject,
-        default_failure: Callable[[BaseException], None],
+        context: QObject | None = None,
         *,
+        on_error: FailureCallback | None = None,
         pool: Pool | None = None,
         track: Callable[[str], ProgressTracker] | None = None,
     ) -> None:
-        self._context = context
-        self._default_failure = default_failure
+        # not the context itself: a runner kept by its context would make a cycle that only the
+        # collector frees (perhaps on a pool thread); its ``destroyed`` signal is enough
+        self._context_alive = True
+        if context is not None:
+            context.destroyed.connect(self._context_destroyed)
+        self.on_error: FailureCallback = on_error or _log_failure
+        #: The pool the runner was given (None: the application's lanes); a dialog the window
+        #: opens gets the same (``TaskRunner(dialog, pool=window.tasks.pool)``).
+        self.pool = pool
+        self._lanes = Lanes.on(pool) if pool is not None else None
         self._track = track
-        self._read_pool: Pool = pool or QThreadPool.globalInstance()
-        if pool is None:
-            writer = QThreadPool(context)
-            writer.setMaxThreadCount(1)
-            self._write_pool: Pool = writer
-        else:
-            self._write_pool = pool
         self._generation = 0
-        self._handles: list[TaskHandle] = []
-        self._trackers: list[ProgressTracker] = []
+
+    @property
+    def lanes(self) -> Lanes:
+        return self._lanes or shared_lanes()
 
     def read(
         self,
-        fn: Callable[..., Any],
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None] | None = None,
+        op: Callable[[Job], T],
+        on_success: Callable[[T], None],
+        on_failure: FailureCallback | None = None,
         *,
+        on_progress: ProgressCallback | None = None,
         message: str | None = None,
     ) -> TaskHandle:
-        return self._start(fn, on_success, on_failure, message, self._read_pool)
+        """Read the store (or do a long mostly-reading job) beside other reads."""
+        return self._start(self.lanes.read, op, on_success, on_failure, on_progress, message, False)
 
     def write(
         self,
-        fn: Callable[..., Any],
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None] | None = None,
+        op: Callable[[Job], T],
+        on_success: Callable[[T], None],
+        on_failure: FailureCallback | None = None,
         *,
+        on_progress: ProgressCallback | None = None,
         message: str | None = None,
     ) -> TaskHandle:
-        return self._start(fn, on_success, on_failure, message, self._write_pool)
+        """Write the store on the application's one writer, after the writes asked for before."""
+        return self._start(self.lanes.write, op, on_success, on_failure, on_progress, message, True)
+
+    def network(
+        self,
+        op: Callable[[Job], T],
+        on_success: Callable[[T], None],
+        on_failure: FailureCallback | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+        message: str | None = None,
+    ) -> TaskHandle:
+        """Talk to a server (its store writes are short and serialized by the store)."""
+        return self._start(
+            self.lanes.network, op, on_success, on_failure, on_progress, message, False
+        )
 
     def reset(self) -> None:
-        """Cancel running work and drop the results of everything started before now."""
+        """Cancel running work and drop the outcome of everything started before now.
+
+        Writes are not cancelled (what the learner did is stored); only their outcome is dropped.
+        """
         self._generation += 1
-        self.cancel_all()
-        for tracker in self._trackers:
-            tracker.finish()
-        self._trackers.clear()
+        for entry in self._entries():
+            if not entry.write:
+                entry.handle.cancel()
+            if entry.tracker is not None:
+                entry.tracker.finish()
+                entry.tracker = None
 
     def cancel_all(self) -> None:
-        for handle in self._handles:
-            handle.cancel()
-        self._handles.clear()
+        """Ask running reads and network work to stop (their ``Cancelled`` is still
+        delivered); writes finish."""
+        for entry in self._entries():
+            if not entry.write:
+                entry.handle.cancel()
 
     @property
     def running(self) -> list[TaskHandle]:
-        return [h for h in self._handles if not h.done]
+        return [entry.handle for entry in self._entries()]
 
-    def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        generation = self._generation
+    def accepts(self, generation: int) -> bool:
+        """May the outcome of work started in ``generation`` reach its callbacks?"""
+        return generation == self._generation and self._context_alive
 
-        def guarded(result: Any) -> None:
-            if generation == self._generation:
-                callback(result)
-            else:
-                log.debug("dropped a result of earlier work")
+    def _context_destroyed(self) -> None:
+        self._context_alive = False
 
-        return guarded
-
-    def _tracked(
-        self,
-        tracker: ProgressTracker,
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None],
-    ) -> tuple[Callable[[Any], None], Callable[[BaseException], None], ProgressCallback]:
-        generation = self._generation
-        self._trackers.append(tracker)
-
-        def end() -> None:
-            tracker.finish()
-            if tracker in self._trackers:
-                self._trackers.remove(tracker)
-
-        def succeeded(result: Any) -> None:
-            end()
-            on_success(result)
-
-        def failed(error: BaseException) -> None:
-            end()
-            on_failure(error)
-
-        def progressed(done: int, total: int, message: str) -> None:
-            if generation == self._generation:
-                tracker.report(done, total, message)
-
-        return succeeded, failed, progressed
+    def _entries(self) -> list[_Pending]:
+        return [entry for entry in _pending.values() if entry.runner is self]
 
     def _start(
         self,
-        fn: Callable[..., Any],
-        on_success: Callable[[Any], None],
-        on_failure: Callable[[BaseException], None] | None,
-        message: str | None,
         pool: Pool,
+        op: Callable[[Job], T],
+        on_success: Callable[[T], None],
+        on_failure: FailureCallback | None,
+        on_progress: ProgressCallback | None,
+        message: str | None,
+        write: bool,
     ) -> TaskHandle:
-        success = self._current(on_success)
-        failure = self._current(on_failure or self._default_failure)
-        progress: ProgressCallback | None = None
-        if message is not None and self._track is not None:
-            success, failure, progress = self._tracked(self._track(message), success, failure)
-        handle = run_in_background(
-            fn, success, failure, on_progress=progress, pool=pool, context=self._context
+        relay = _relay()
+        task_id = next(_task_ids)
+        handle = TaskHandle()
+        tracker = self._track(message) if message is not None and self._track else None
+        _pending[task_id] = _Pending(
+            self, self._generation, handle, on_success, on_failure, on_progress, tracker, write
         )
-        self._handles = [h for h in self._handles if not h.done]
-        if not handle.done:
-            self._handles.append(handle)
+        pool.start(_Worker(task_id, op, Job(task_id, handle, relay), relay))
         return handle
+
+
+def _log_failure(error: BaseException) -> None:
+    if not isinstance(error, Cancelled):
+        log.warning("background work failed: %s", error, exc_info=error)

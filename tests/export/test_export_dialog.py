@@ -142,7 +142,6 @@ def test_open_export_dialog_from_the_main_window(
     assert dialog is not None and dialog.isVisible()
     assert "Git Basics" in dialog.windowTitle()
     dialog.path_edit.setText(str(tmp_path / "from-window.pdf"))
-    dialog._pool = ImmediatePool()
     dialog.export_button.click()
     assert (tmp_path / "from-window.pdf").exists()
     assert "from-window.pdf" in window.statusBar().currentMessage()

@@ -1,6 +1,7 @@
 """Fault injection for the contract server.
 
-Count-based faults (``fail_next``, ``delay_next``, ``cut_body_next``, ``malformed_json_next``) are
+Count-based faults (``fail_next``, ``delay_next``, ``cut_body_next``, ``malformed_json_next``,
+``drip_next``) are
 consumed one per matching request, in the order they were armed. Without a ``path_prefix`` they
 never touch ``/api/auth/...``, so a client can still sign in while faults are armed; give a
 prefix under ``/api/auth`` to aim at sign-in itself. Prefixes match the raw request path (as
@@ -25,6 +26,9 @@ class _Rule:
     status: int = 500
     retry_after: float | None = None
     seconds: float = 0.0
+    chunk: int = 1
+    echo: bool = False
+    message: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
@@ -41,8 +45,12 @@ class Plan:
     delay: float = 0.0
     fail_status: int | None = None
     retry_after: float | None = None
+    echo: bool = False
+    message: str | None = None
     cut_body: bool = False
     malformed_json: bool = False
+    #: Drip the body: (bytes per write, seconds between writes), or None.
+    drip: tuple[int, float] | None = None
 
 
 class Faults:
@@ -63,11 +71,26 @@ class Faults:
         retry_after: float | None = None,
         path_prefix: str | None = None,
         method: str | None = None,
+        echo: bool = False,
+        message: str | None = None,
     ) -> None:
         """The next ``n`` matching requests answer ``status`` with the contract's error body,
         WITHOUT being applied. ``retry_after`` (seconds) sets a ``Retry-After`` header; a 429
-        always carries one (1 s when not given)."""
-        self._add(_Rule("fail", n, path_prefix, method, status=status, retry_after=retry_after))
+        always carries one (1 s when not given). ``echo``: the error's message repeats the
+        request's body (a careless server that echoes what it got, password included);
+        ``message`` replaces the error's message (control characters and all)."""
+        self._add(
+            _Rule(
+                "fail",
+                n,
+                path_prefix,
+                method,
+                status=status,
+                retry_after=retry_after,
+                echo=echo,
+                message=message,
+            )
+        )
 
     def delay_next(
         self, n: int, seconds: float, path_prefix: str | None = None, method: str | None = None
@@ -88,6 +111,20 @@ class Faults:
     ) -> None:
         """Apply the next ``n`` matching requests but answer 200 with a body that is not JSON."""
         self._add(_Rule("malformed", n, path_prefix, method))
+
+    def drip_next(
+        self,
+        n: int = 1,
+        interval: float = 0.05,
+        chunk: int = 1,
+        path_prefix: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Apply the next ``n`` matching requests, send the headers (full Content-Length) at
+        once, then the body ``chunk`` bytes at a time, one write every ``interval`` seconds (a
+        server that is alive but hopelessly slow: every read gets some bytes, so a read
+        timeout never fires). Stops when the client hangs up or the server stops."""
+        self._add(_Rule("drip", n, path_prefix, method, seconds=interval, chunk=max(1, chunk)))
 
     def bad_sha(self, course_id: str) -> None:
         """Serve that course's package with one byte altered (same length) while the catalog's
@@ -135,10 +172,14 @@ class Faults:
                 if rule.kind == "fail":
                     plan.fail_status = rule.status
                     plan.retry_after = rule.retry_after
+                    plan.echo = rule.echo
+                    plan.message = rule.message
                 elif rule.kind == "delay":
                     plan.delay = rule.seconds
                 elif rule.kind == "cut":
                     plan.cut_body = True
+                elif rule.kind == "drip":
+                    plan.drip = (rule.chunk, rule.seconds)
                 else:
                     plan.malformed_json = True
             self._rules = [rule for rule in self._rules if rule.remaining > 0]

@@ -132,12 +132,19 @@ class ContractHandler(BaseHTTPRequestHandler):
         if plan.delay > 0 and self.server.stopping.wait(plan.delay):
             self.close_connection = True  # the server stopped during the delay: just hang up
             return
-        response = _injected_failure(plan) if plan.fail_status else dispatch(ctx, req)
+        response = _injected_failure(plan, body) if plan.fail_status else dispatch(ctx, req)
         if plan.malformed_json:
             response = Response(200, MALFORMED_BODY)
-        self._send(method, raw_path, response, cut=plan.cut_body)
+        self._send(method, raw_path, response, cut=plan.cut_body, drip=plan.drip)
 
-    def _send(self, method: str, raw_path: str, response: Response, cut: bool) -> None:
+    def _send(
+        self,
+        method: str,
+        raw_path: str,
+        response: Response,
+        cut: bool,
+        drip: tuple[int, float] | None = None,
+    ) -> None:
         counted = response.is_package and response.status == 200 and not cut
         self.server.on_served(method, raw_path, response.status, counted)
         try:
@@ -156,6 +163,8 @@ class ContractHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
+            elif drip is not None and response.status != 304:
+                self._drip(response.body, *drip)
             elif response.status != 304:
                 self.wfile.write(response.body)
         except OSError as exc:  # the client went away (timed out, or we cut it)
@@ -163,11 +172,24 @@ class ContractHandler(BaseHTTPRequestHandler):
             if not cut:
                 log.debug("client left before the answer to %s %s: %s", method, raw_path, exc)
 
+    def _drip(self, body: bytes, chunk: int, interval: float) -> None:
+        """The body a few bytes at a time (the ``drip`` fault); OSError when the client left."""
+        self.wfile.flush()
+        for start in range(0, len(body), chunk):
+            if self.server.stopping.wait(interval):
+                self.close_connection = True
+                return
+            self.wfile.write(body[start : start + chunk])
+            self.wfile.flush()
 
-def _injected_failure(plan: Plan) -> Response:
+
+def _injected_failure(plan: Plan, body: bytes) -> Response:
     status = plan.fail_status or 500
     headers: dict[str, str] = {}
     if plan.retry_after is not None:
         headers["Retry-After"] = str(max(0, math.ceil(plan.retry_after)))
     code = DEFAULT_CODES.get(status, "INTERNAL" if status >= 500 else "BAD_REQUEST")
-    return ApiError(status, code, "Injected fault (test server).", headers).to_response()
+    message = plan.message or "Injected fault (test server)."
+    if plan.echo:
+        message += " You sent: " + body.decode("utf-8", "replace")
+    return ApiError(status, code, message, headers).to_response()

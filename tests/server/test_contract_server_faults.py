@@ -69,6 +69,21 @@ def test_delay_next_makes_a_client_time_out(server: ContractServer) -> None:
         ana.get("/api/learn/courses", timeout=0.2)
 
 
+def test_drip_sends_the_whole_body_a_few_bytes_at_a_time(server: ContractServer) -> None:
+    server.faults.drip_next(1, interval=0.001, chunk=7, path_prefix="/api/learn/courses")
+    with signin(server, "ana") as ana:
+        whole = ana.get("/api/learn/courses")
+        with ana.stream("GET", "/api/learn/courses") as plain:
+            plain_chunks = list(plain.iter_raw())
+        server.faults.drip_next(1, interval=0.001, chunk=7, path_prefix="/api/learn/courses")
+        with ana.stream("GET", "/api/learn/courses") as dripped:
+            sizes = [len(c) for c in dripped.iter_raw()]
+    assert whole.status_code == 200 and whole.json()
+    assert sum(sizes) == len(whole.content) == sum(len(c) for c in plain_chunks)
+    assert len(sizes) > 1 and max(sizes) <= 7 * 4  # trickled, not sent in one write
+    assert server.faults.pending() == 0
+
+
 def test_cut_body_on_a_package(server: ContractServer) -> None:
     server.faults.cut_body_next(1, path_prefix=COURSE)
     with signin(server, "ana") as ana:

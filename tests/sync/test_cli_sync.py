@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from player.services import profiles, progress
 from player.store.db import Store
 from player.sync.tokens import default_tokens
 from tests.server.app import ContractServer
+from tests.server.seeding import fixtures_dir
 from tests.sync.conftest import MemoryKeyring
 from tests.sync.test_engine import FREE, PAID
 
@@ -151,3 +153,70 @@ def test_sync_without_a_sign_in_explains_how(cli: Cli) -> None:
     run = cli
     code, _out, err = run("sync")
     assert code == 1 and "--server" in err
+
+
+# --- hostile or slow servers (issue #10) ------------------------------------------------------
+
+
+def test_max_wait_bounds_a_server_that_drips_its_answers(
+    contract_server: ContractServer, cli: Cli
+) -> None:
+    run = cli
+    contract_server.add_enrollment(contract_server.user_id("ana"), FREE)
+    assert run("sync", "--server", contract_server.url, "--user", "ana")[0] == 0
+    # Every catalog answer trickles in (minutes for a few hundred bytes), never timing out.
+    contract_server.faults.drip_next(
+        100, interval=0.2, chunk=1, path_prefix="/api/learn/courses", method="GET"
+    )
+
+    code, _out, err = run("sync", "--max-wait", "2")
+
+    assert code == EXIT_WAITING
+    assert "time limit" in err and "Run sync again later" in err
+    contract_server.faults.clear()
+    assert run("sync")[0] == 0
+
+
+def test_titles_and_server_messages_never_reach_the_terminal_raw(
+    contract_server: ContractServer, cli: Cli
+) -> None:
+    run = cli
+    data = json.loads((fixtures_dir() / "multilingual.json").read_bytes())
+    data["courseId"] = "evil-title"
+    data["title"] = "\x1b]0;owned\x07Evil\x1b[2J\rcourse"
+    contract_server.publish(json.dumps(data).encode(), "t-north")
+    contract_server.add_enrollment(contract_server.user_id("ana"), "evil-title")
+    assert run("sync", "--server", contract_server.url, "--user", "ana")[0] == 0
+    store = Store(run.data)
+    progress.set_lesson_completed(store, profiles.last_used(store), "evil-title", 0)
+    store.close()
+    contract_server.faults.fail_next(
+        2, 400, path_prefix="/api/learn/progress", method="POST", message="\x1b[2JNo\x1b[0m"
+    )
+
+    outputs = [run("sync"), run("list"), run("status", "--no-check")]
+
+    for _code, out, err in outputs:
+        for text in (out, err):
+            assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    listing = outputs[1][1]
+    assert "\\x1b]0;owned\\x07Evil" in listing  # shown, readable, inert
+    assert "No" in outputs[0][1] and "refused\tprogress" in outputs[0][1]
+
+
+def test_sign_in_over_plain_http_to_another_computer_warns_first(cli: Cli) -> None:
+    code, _out, err = cli("signin", "--server", "http://learn.invalid", "--user", "ana")
+    assert code == EXIT_WAITING  # no such server: try later
+    assert "not encrypted" in err and err.index("not encrypted") < err.index("cannot be reached")
+
+
+def test_a_server_address_with_credentials_is_refused_and_nothing_is_stored(
+    contract_server: ContractServer, cli: Cli
+) -> None:
+    url = contract_server.url.replace("http://", "http://ana:pw-ana@")
+    code, out, err = cli("sync", "--server", url, "--user", "ana")
+    assert code == 1 and "must not contain a user name or password" in err
+    assert "pw-ana" not in out + err
+    assert contract_server.requests == []
+    code, out, _err = cli("profiles")
+    assert "ana" not in out

@@ -3,6 +3,8 @@ controller (on a real thread pool), the status widget and its details, and the B
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,6 +119,22 @@ def test_the_sign_in_dialog_signs_in_off_the_ui_thread(
     assert len(memory_keyring.passwords) == 1
 
 
+def test_the_dialog_warns_before_a_password_goes_unencrypted_to_another_computer(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
+) -> None:
+    dialog = SignInDialog(
+        store, server_url=contract_server.url, tokens=tokens, pool=ImmediatePool()
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.insecure_label.isVisible()  # this machine: nothing crosses a network
+    dialog.server_edit.setText("http://learn.example.org")
+    assert dialog.insecure_label.isVisible()
+    assert "not encrypted" in dialog.insecure_label.text()
+    dialog.server_edit.setText("https://learn.example.org")
+    assert not dialog.insecure_label.isVisible()
+
+
 def test_a_wrong_password_is_shown_in_the_dialog(
     qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
 ) -> None:
@@ -215,6 +233,37 @@ def test_the_controller_asks_for_a_sign_in_after_a_401_and_pauses(
     controller.set_profile(profile)
     with qtbot.waitSignal(controller.finished, timeout=WAIT):
         controller.sync_now()
+
+
+def test_a_finished_controller_dies_in_the_ui_thread_without_the_collector(
+    qtbot: QtBot,
+    contract_server: ContractServer,
+    store: Store,
+    tokens: TokenStore,
+    thread_pool: QThreadPool,
+) -> None:
+    """Neither the worker nor a cycle through a 401's traceback keeps the controller alive after
+    its sync: the last reference goes in the UI thread, not in the collector, which may run on a
+    pool thread ("QObject::killTimer: Timers cannot be stopped from another thread")."""
+    profile = signed_in_profile(contract_server, store, tokens)
+    contract_server.expire_tokens()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        controller = SyncController(store, tokens=tokens, pool=thread_pool, policy=NO_WAIT)
+        controller.set_profile(profile)
+        with qtbot.waitSignal(controller.failed, timeout=WAIT) as failed:
+            assert controller.sync_now()
+        runner = controller.tasks  # the status read after the failure ends too
+        qtbot.waitUntil(lambda: not runner.running, timeout=WAIT)
+        thread_pool.waitForDone(WAIT)
+        assert "sign in" in str(failed.args[0]).lower()
+        gone = weakref.ref(controller)
+        del controller, failed
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def test_offline_then_the_timer_finds_the_server_again(
@@ -351,7 +400,8 @@ def test_the_buy_flow_confirms_the_price_buys_and_downloads(
     flow = BuyFlow(store, lambda: controller.profile, tokens=tokens, pool=thread_pool)
 
     boxes.answer = QMessageBox.StandardButton.Cancel
-    assert not flow.buy(PAID)
+    flow.buy(PAID)  # the offer is read on a pool thread, then the question is asked
+    qtbot.waitUntil(lambda: bool(boxes.questions) and not flow.busy, timeout=WAIT)
     assert contract_server.purchases(contract_server.user_id("ana")) == []
     assert "49.00 EUR" in boxes.questions[0] and "Git Basics" in boxes.questions[0]
 

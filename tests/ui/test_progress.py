@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from player.store.db import Store
 from player.ui.main_window import MainWindow
 from player.ui.progress import TaskProgress
+from player.ui.tasks import Job
 from tests.conftest import FIXTURES
 
 
@@ -69,9 +70,9 @@ def threaded_window(qtbot: QtBot, imported: Store, pool: QThreadPool) -> MainWin
     return window
 
 
-def _blocking(gate: threading.Event) -> Callable[..., str]:
-    def work(progress: Callable[[int, int, str], None]) -> str:
-        progress(1, 4, "Step 1 of 4")
+def _blocking(gate: threading.Event) -> Callable[[Job], str]:
+    def work(job: Job) -> str:
+        job.progress(1, 4, "Step 1 of 4")
         gate.wait(10)
         return "done"
 

@@ -1,8 +1,12 @@
-"""run_in_background: results in the UI thread, errors, progress, cancelling."""
+"""TaskRunner: results in the UI thread, errors, progress, cancelling, lanes, stale results,
+and what finished work keeps alive."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +14,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from player.errors import Cancelled, PackageError
-from player.ui.tasks import ImmediatePool, TaskGroup, run_in_background
+from player.ui.tasks import ImmediatePool, Job, TaskRunner, shared_lanes
 
 
 class Outcome:
@@ -37,22 +41,38 @@ class Outcome:
         return bool(self.results or self.errors)
 
 
+class LatePool:
+    """Keeps the runnables; the test runs them when it wants to."""
+
+    def __init__(self) -> None:
+        self.runnables: list[Any] = []
+
+    def start(self, runnable: Any, priority: int = 0) -> None:
+        self.runnables.append(runnable)
+
+
 @pytest.fixture
-def pool() -> QThreadPool:
+def pool() -> Iterator[QThreadPool]:
     pool = QThreadPool()
     pool.setMaxThreadCount(2)
-    return pool
+    yield pool
+    pool.waitForDone(10_000)
 
 
-def test_result_is_delivered_in_the_ui_thread(qtbot: QtBot, pool: QThreadPool) -> None:
+@pytest.fixture
+def runner(pool: QThreadPool) -> TaskRunner:
+    return TaskRunner(pool=pool)
+
+
+def test_result_is_delivered_in_the_ui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
     outcome = Outcome()
     worker_threads: list[threading.Thread] = []
 
-    def work() -> int:
+    def work(_job: Job) -> int:
         worker_threads.append(threading.current_thread())
         return 42
 
-    handle = run_in_background(work, outcome.success, outcome.failure, pool=pool)
+    handle = runner.read(work, outcome.success, outcome.failure)
     qtbot.waitUntil(lambda: outcome.finished)
     assert outcome.results == [42]
     assert worker_threads[0] is not threading.main_thread()
@@ -60,50 +80,52 @@ def test_result_is_delivered_in_the_ui_thread(qtbot: QtBot, pool: QThreadPool) -
     assert handle.done
 
 
-def test_errors_reach_on_failure(qtbot: QtBot, pool: QThreadPool) -> None:
+def test_errors_reach_on_failure(qtbot: QtBot, runner: TaskRunner) -> None:
     outcome = Outcome()
 
-    def work() -> None:
+    def work(_job: Job) -> None:
         raise PackageError("this file is not a course")
 
-    run_in_background(work, outcome.success, outcome.failure, pool=pool)
+    runner.write(work, outcome.success, outcome.failure)
     qtbot.waitUntil(lambda: outcome.finished)
     assert [str(e) for e in outcome.errors] == ["this file is not a course"]
     assert outcome.threads == [threading.main_thread()]
 
 
-def test_progress_is_marshalled_to_the_ui_thread(qtbot: QtBot, pool: QThreadPool) -> None:
+def test_failures_without_on_failure_go_to_on_error() -> None:
+    errors: list[BaseException] = []
+    runner = TaskRunner(on_error=errors.append, pool=ImmediatePool())
+    runner.network(lambda _job: 1 / 0, lambda _result: None)
+    assert len(errors) == 1 and isinstance(errors[0], ZeroDivisionError)
+
+
+def test_progress_is_marshalled_to_the_ui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
     outcome = Outcome()
 
-    def work(progress: Any) -> str:
+    def work(job: Job) -> str:
         for i in range(3):
-            progress(i + 1, 3, f"step {i + 1}")
+            job.progress(i + 1, 3, f"step {i + 1}")
         return "done"
 
-    run_in_background(
-        work, outcome.success, outcome.failure, on_progress=outcome.progressed, pool=pool
-    )
+    runner.read(work, outcome.success, outcome.failure, on_progress=outcome.progressed)
     qtbot.waitUntil(lambda: outcome.finished)
     assert outcome.results == ["done"]
     assert set(outcome.threads) == {threading.main_thread()}
-    # progress is delivered in order; any that arrive after the result are dropped
-    assert (
-        outcome.progress
-        == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")][: len(outcome.progress)]
-    )
+    # progress is delivered in order, before the result
+    assert outcome.progress == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
 
 
-def test_cancel_flag_and_cancelled_is_reported(qtbot: QtBot, pool: QThreadPool) -> None:
+def test_cancel_flag_and_cancelled_is_reported(qtbot: QtBot, runner: TaskRunner) -> None:
     outcome = Outcome()
     started = threading.Event()
 
-    def work(cancel: threading.Event) -> None:
+    def work(job: Job) -> None:
         started.set()
-        if not cancel.wait(5):
+        if not job.cancel_event.wait(5):
             raise AssertionError("never cancelled")
-        raise Cancelled()
+        job.raise_if_cancelled()
 
-    handle = run_in_background(work, outcome.success, outcome.failure, pool=pool)
+    handle = runner.read(work, outcome.success, outcome.failure)
     assert started.wait(5)
     handle.cancel()
     qtbot.waitUntil(lambda: outcome.finished)
@@ -113,17 +135,9 @@ def test_cancel_flag_and_cancelled_is_reported(qtbot: QtBot, pool: QThreadPool) 
 def test_a_task_cancelled_before_it_starts_does_not_run() -> None:
     outcome = Outcome()
     ran: list[bool] = []
-
-    class LatePool:
-        def __init__(self) -> None:
-            self.runnables: list[Any] = []
-
-        def start(self, runnable: Any, priority: int = 0) -> None:
-            self.runnables.append(runnable)
-
     late = LatePool()
-    handle = run_in_background(
-        lambda: ran.append(True), outcome.success, outcome.failure, pool=late
+    handle = TaskRunner(pool=late).read(
+        lambda _job: ran.append(True), outcome.success, outcome.failure
     )
     handle.cancel()
     late.runnables[0].run()
@@ -133,8 +147,8 @@ def test_a_task_cancelled_before_it_starts_does_not_run() -> None:
 
 def test_immediate_pool_runs_in_place() -> None:
     outcome = Outcome()
-    handle = run_in_background(
-        lambda: "now", outcome.success, outcome.failure, pool=ImmediatePool()
+    handle = TaskRunner(pool=ImmediatePool()).read(
+        lambda _job: "now", outcome.success, outcome.failure
     )
     assert handle.done and outcome.results == ["now"]
 
@@ -143,8 +157,8 @@ def test_no_callback_after_the_context_is_gone(qtbot: QtBot, pool: QThreadPool) 
     outcome = Outcome()
     context = QObject()
     release = threading.Event()
-    run_in_background(
-        lambda: release.wait(5), outcome.success, outcome.failure, pool=pool, context=context
+    TaskRunner(context, pool=pool).read(
+        lambda _job: release.wait(5), outcome.success, outcome.failure
     )
     context.deleteLater()
     qtbot.waitUntil(lambda: not _alive(context))
@@ -160,27 +174,102 @@ def _alive(obj: QObject) -> bool:
     return shiboken6.isValid(obj)
 
 
-def test_task_group_drops_results_of_work_started_before_reset(qtbot: QtBot) -> None:
-    class LatePool:
-        def __init__(self) -> None:
-            self.runnables: list[Any] = []
-
-        def start(self, runnable: Any, priority: int = 0) -> None:
-            self.runnables.append(runnable)
-
+def test_reset_drops_the_results_of_work_started_before_it(qtbot: QtBot) -> None:
     context = QObject()
     failures: list[BaseException] = []
     late = LatePool()
-    group = TaskGroup(context, failures.append, pool=late)
+    runner = TaskRunner(context, on_error=failures.append, pool=late)
     outcome = Outcome()
-    old = group.read(lambda: "old learner", outcome.success)
-    group.reset()
+    old = runner.read(lambda _job: "old learner", outcome.success)
+    runner.reset()
     assert old.cancelled
-    group.write(lambda: "new learner", outcome.success)
+    runner.write(lambda _job: "new learner", outcome.success)
     for runnable in late.runnables:
         runnable.run()
     assert outcome.results == ["new learner"]
     assert failures == []  # the cancelled earlier task reports nothing either
-    group.read(lambda: 1 / 0, outcome.success)
+    assert old.done and runner.running == []
+    runner.read(lambda _job: 1 / 0, outcome.success)
     late.runnables[-1].run()
     assert len(failures) == 1 and isinstance(failures[0], ZeroDivisionError)
+
+
+def test_reset_and_cancel_all_let_writes_finish() -> None:
+    late = LatePool()
+    runner = TaskRunner(pool=late)
+    stored: list[str] = []
+    outcome = Outcome()
+    write = runner.write(lambda _job: stored.append("completed"), outcome.success)
+    read = runner.read(lambda _job: "catalog", outcome.success, outcome.failure)
+    runner.cancel_all()
+    runner.reset()
+    assert read.cancelled and not write.cancelled
+    for runnable in late.runnables:
+        runnable.run()
+    assert stored == ["completed"]  # the learner's write is kept
+    assert outcome.results == [] and outcome.errors == []  # both outcomes are stale
+
+
+def test_a_reset_elsewhere_drops_nothing_here() -> None:
+    late = LatePool()
+    window, controller = TaskRunner(pool=late), TaskRunner(pool=late)
+    outcome = Outcome()
+    window.read(lambda _job: "window", outcome.success)
+    controller.reset()
+    late.runnables[0].run()
+    assert outcome.results == ["window"]
+
+
+def test_writes_run_one_at_a_time_on_the_applications_lanes(qtbot: QtBot) -> None:
+    runner = TaskRunner()  # the application's lanes: one writer
+    lock = threading.Lock()
+    inside: list[int] = []
+    most: list[int] = [0]
+    finished: list[int] = []
+
+    def write(job: Job) -> None:
+        with lock:
+            inside.append(1)
+            most[0] = max(most[0], len(inside))
+        threading.Event().wait(0.01)  # let another writer in, if the lane allowed one
+        with lock:
+            inside.pop()
+
+    def done(i: int) -> Callable[[None], None]:
+        return lambda _result: finished.append(i)
+
+    for i in range(4):
+        runner.write(write, done(i))
+    qtbot.waitUntil(lambda: len(finished) == 4)
+    assert finished == [0, 1, 2, 3]  # in the order they were asked for
+    assert most == [1]
+    assert runner.lanes.write is shared_lanes().write
+
+
+def test_finished_work_keeps_nothing_of_its_op_alive(qtbot: QtBot, pool: QThreadPool) -> None:
+    """The objects an op closes over die with the last UI-thread reference, not later in the
+    collector (which may run on a pool thread: Qt objects must die in their own thread)."""
+
+    class Owner:
+        pass
+
+    outcome = Outcome()
+    owners = [Owner()]
+    gone = weakref.ref(owners[0])
+
+    def work(_job: Job) -> None:
+        kept = owners[0]  # a local of a frame on the error's traceback
+        raise PackageError(f"failed for {kept!r}")
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        TaskRunner(pool=pool).read(work, outcome.success, outcome.failure)
+        qtbot.waitUntil(lambda: outcome.finished)
+        pool.waitForDone(5000)
+        owners.clear()
+        assert gone() is None  # although the error is still kept in ``outcome``
+        assert isinstance(outcome.errors[0], PackageError)
+    finally:
+        if was_enabled:
+            gc.enable()

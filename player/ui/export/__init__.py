@@ -41,7 +41,9 @@ def open_export_dialog(window: MainWindow, course_id: str) -> ExportDialog | Non
             show_error(window, error)
             return None
         title, version = package.title, package.version
-    dialog = ExportDialog(window.store, window.profile, course_id, title, version, window)
+    dialog = ExportDialog(
+        window.store, window.profile, course_id, title, version, window, pool=window.tasks.pool
+    )
 
     def exported(result: ExportResult) -> None:
         show_status(window, _("Saved “{name}”.").format(name=result.path.name))

@@ -1,17 +1,16 @@
 """Export…: choose a format and a file, then export off the UI thread with progress and Cancel.
 
 The dialog is a thin client of ``player.export.export_course``: the guards (access, size, rate
-limit, audit) and the atomic write are the service's. The work runs through
-``run_in_background`` on the shared pool, not the window's one-thread writer: an export takes
-seconds and its only database write (the export record and audit event) is one short transaction
-that the store serializes itself. Cancelling sets the task's cancel flag; the service stops at the
+limit, audit) and the atomic write are the service's. The work runs on the read
+lane of ``player.ui.tasks``, not the one writer: an export takes seconds of reading and drawing,
+and its only database write (the export record and audit event) is one short transaction that
+the store serializes itself. Cancelling sets the task's cancel flag; the service stops at the
 next lesson and leaves no file behind.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from player.i18n import _
 from player.store.db import Store
 from player.store.models import Profile
 from player.ui.errors import show_error
-from player.ui.tasks import Pool, ProgressCallback, TaskHandle, run_in_background
+from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ class ExportDialog(QDialog):
         self.course_id = course_id
         self.course_title = title
         self.version = version
-        self._pool = pool
+        self.tasks = TaskRunner(self, pool=pool)
         self._ask_path = ask_path
         self._task: TaskHandle | None = None
         self.result_value: ExportResult | None = None
@@ -211,21 +210,20 @@ class ExportDialog(QDialog):
             return
         store, profile, course_id, fmt = self.store, self.profile, self.course_id, self.format
 
-        def work(cancel: threading.Event, progress: ProgressCallback) -> ExportResult:
+        def work(job: Job) -> ExportResult:
             return export_course(
-                store, profile, course_id, fmt, dest, on_progress=progress, cancel=cancel
+                store,
+                profile,
+                course_id,
+                fmt,
+                dest,
+                on_progress=job.progress,
+                cancel=job.cancel_event,
             )
 
         self.status_label.setText(_("Exporting…"))
         self.progress_bar.setRange(0, 0)
-        self._task = run_in_background(
-            work,
-            self._done,
-            self._failed,
-            on_progress=self._progress,
-            pool=self._pool,
-            context=self,
-        )
+        self._task = self.tasks.read(work, self._done, self._failed, on_progress=self._progress)
         self._refresh()
 
     def _progress(self, done: int, total: int, message: str) -> None:

@@ -1,9 +1,9 @@
 """Runs searches for the search page and opens what the learner picks.
 
-The search runs through the window's ``TaskGroup`` (a read, off the UI thread); a result that
-arrives after the learner typed more is dropped. Opening a lesson hit asks the window to open
-the lesson, then marks the matches in the reader once that lesson is shown (scrolled to the
-first). The controller gets what it needs as callables, not the window.
+The search runs through the window's ``TaskRunner`` (its read lane, off the UI thread); a
+result that arrives after the learner typed more is dropped. Opening a lesson hit asks the
+window to open the lesson, then marks the matches in the reader once that lesson is shown
+(scrolled to the first). The controller gets what it needs as callables, not the window.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from player.services.search import SearchHit, SearchResults, search
 from player.store.db import Store
 from player.store.models import Profile
 from player.ui.search.view import SearchView
-from player.ui.tasks import TaskGroup
+from player.ui.tasks import TaskRunner
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class SearchController(QObject):
         self,
         view: SearchView,
         store: Store,
-        tasks: TaskGroup,
+        tasks: TaskRunner,
         hooks: WindowHooks,
         lesson_shown: SignalInstance,
     ) -> None:
@@ -87,7 +87,7 @@ class SearchController(QObject):
             if self._request == text:
                 self.view.show_results(results)
 
-        self.tasks.read(lambda: search(self.store, profile, text), done)
+        self.tasks.read(lambda _job: search(self.store, profile, text), done)
 
     def open_hit(self, hit: SearchHit, text: str) -> None:
         if hit.lesson_index is None or hit.title_only:

@@ -1,7 +1,8 @@
 """The Buy flow: confirm with the price, buy off the UI thread, then let the window refresh.
 
-``BuyFlow.buy(course_id)`` asks "Buy “Title” for 49.00 EUR?"; on Yes it calls the core
-``player.sync.purchase.buy`` in the background (online only, never queued; a retry after a lost
+``BuyFlow.buy(course_id)`` reads the offer (``player.services.commerce.offer_for_course``) on the
+read lane, asks "Buy “Title” for 49.00 EUR?"; on Yes it calls the core
+``player.sync.purchase.buy`` on the network lane (online only, never queued; a retry after a lost
 answer never buys twice) and emits ``bought(course_id)``; the window then refreshes its catalog.
 Errors go through ``show_error``; a 401 is passed on as ``sign_in_required``.
 """
@@ -15,17 +16,17 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from player.errors import CourseNotFound, ServerUnavailable, SignInRequired
+from player.errors import ServerUnavailable, SignInRequired
 from player.i18n import _
 from player.services import commerce
-from player.services.access import course_access, format_price
+from player.services.commerce import Offer
 from player.store.db import Store
 from player.store.models import Profile
 from player.sync.purchase import BuyResult, buy
 from player.sync.signin import open_client
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.errors import show_error, show_status
-from player.ui.tasks import Pool, TaskHandle, run_in_background
+from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -49,35 +50,30 @@ class BuyFlow(QObject):
         self._profile = profile
         self.parent_widget = parent_widget
         self.tokens = tokens
-        self._pool = pool
+        self.tasks = TaskRunner(self, on_error=self._failed, pool=pool)
         self.client_options = dict(client_options or {})
         self._handle: TaskHandle | None = None
         self.last_result: BuyResult | None = None
 
     @property
     def busy(self) -> bool:
+        """Reading the offer or buying."""
         return self._handle is not None and not self._handle.done
 
-    def confirm_text(self, course_id: str) -> str | None:
-        """The question to ask, or None when the course is not for sale to this learner."""
-        profile = self._profile()
-        if profile is None:
-            return None
-        product = commerce.product_for_course(self.store, profile, course_id)
-        if product is None:
-            return None
-        try:
-            with self.store.read() as session:
-                title = course_access(session, profile, course_id).title
-        except CourseNotFound:
-            title = course_id
+    @staticmethod
+    def confirm_text(offer: Offer) -> str:
+        """The question to ask before buying."""
         return _(
             "Buy “{title}” for {price}?\n\nThe purchase is made on your organisation's server "
             "now; the course is downloaded right after."
-        ).format(title=title, price=format_price(product))
+        ).format(title=offer.title, price=offer.price)
 
     def buy(self, course_id: str) -> bool:
-        """Ask, then buy in the background; False when nothing was started."""
+        """Read the offer, ask, then buy, all off the UI thread but the question.
+
+        True while the flow goes on after this call (the offer is still being read) or when it
+        started a purchase; False when nothing was bought or started.
+        """
         profile = self._profile()
         if self.busy or profile is None:
             return False
@@ -86,33 +82,47 @@ class BuyFlow(QObject):
                 self.parent_widget, _("Buy"), _("Sign in to your course server to buy courses.")
             )
             return False
-        question = self.confirm_text(course_id)
-        if question is None:
+        store = self.store
+        purchase: list[TaskHandle] = []
+
+        def offered(offer: Offer | None) -> None:
+            handle = self._confirm_and_buy(profile, course_id, offer)
+            if handle is not None:
+                purchase.append(handle)
+                self._handle = handle
+
+        self._handle = self.tasks.read(
+            lambda _job: commerce.offer_for_course(store, profile, course_id), offered
+        )
+        return bool(purchase) or not self._handle.done
+
+    def _confirm_and_buy(
+        self, profile: Profile, course_id: str, offer: Offer | None
+    ) -> TaskHandle | None:
+        if offer is None:
             QMessageBox.warning(
                 self.parent_widget,
                 _("Buy"),
                 _("This course is not for sale in your organisation's store. Sync and try again."),
             )
-            return False
+            return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
             _("Buy course"),
-            question,
+            self.confirm_text(offer),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self.parent_widget,
         )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         if box.exec() != QMessageBox.StandardButton.Yes:
-            return False
+            return None
+        store, tokens, options = self.store, self.tokens, self.client_options
 
-        def work() -> BuyResult:
-            with open_client(profile, tokens=self.tokens, **self.client_options) as client:
-                return buy(self.store, profile, client, course_id)
+        def work(_job: Job) -> BuyResult:
+            with open_client(profile, tokens=tokens, **options) as client:
+                return buy(store, profile, client, course_id)
 
-        self._handle = run_in_background(
-            work, self._succeeded, self._failed, pool=self._pool, context=self
-        )
-        return True
+        return self.tasks.network(work, self._succeeded, self._failed)
 
     def _succeeded(self, result: BuyResult) -> None:
         self.last_result = result

@@ -21,7 +21,6 @@ request (``GET /api/auth/me``) and syncs as soon as the server answers again.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +45,7 @@ from player.sync.report import (
 from player.sync.signin import open_client
 from player.sync.status import SyncStatus, sync_status
 from player.sync.tokens import TokenStore, default_tokens
-from player.ui.tasks import Pool, TaskHandle, run_in_background
+from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +95,12 @@ class SyncController(QObject):
         self.tokens = tokens
         self.policy = policy
         self.client_options = dict(client_options or {})
-        self._pool = pool
+        # its own runner: a learner change here drops this controller's results only
+        self.tasks = TaskRunner(self, pool=pool)
         self._profile: Profile | None = None
         self._handle: TaskHandle | None = None
         self._online: bool | None = None
         self._paused_for_sign_in = False
-        self._generation = 0
         self.last_report: SyncReport | None = None
         self.last_status: SyncStatus | None = None
         self.timer = QTimer(self)
@@ -139,8 +138,7 @@ class SyncController(QObject):
 
     def set_profile(self, profile: Profile | None) -> None:
         """Sync for this learner from now on (None or the guest: no sync)."""
-        self.cancel()
-        self._generation += 1
+        self.tasks.reset()  # cancels running work; nothing of the previous learner arrives
         self._profile = profile
         self._paused_for_sign_in = False
         self.last_report = None
@@ -157,13 +155,12 @@ class SyncController(QObject):
         if self.running or not self.can_sync or self._profile is None:
             return False
         profile = self._profile
-        generation = self._generation
         self.started.emit()
         self.progressed.emit(0, 0, _("Syncing…"))
 
-        def work(cancel: threading.Event, progress: Callable[[int, int, str], None]) -> Any:
+        def work(job: Job) -> SyncReport:
             def report_progress(step: SyncProgress) -> None:
-                progress(step.done, step.total, describe_progress(step))
+                job.progress(step.done, step.total, describe_progress(step))
 
             with open_client(profile, tokens=self.tokens, **self.client_options) as client:
                 return sync(
@@ -171,17 +168,12 @@ class SyncController(QObject):
                     profile,
                     client,
                     on_progress=report_progress,
-                    cancel=cancel.is_set,
+                    cancel=job.cancel_event.is_set,
                     policy=self.policy,
                 )
 
-        self._handle = run_in_background(
-            work,
-            lambda report: self._done(generation, report),
-            lambda error: self._failed(generation, error),
-            on_progress=self._on_progress,
-            pool=self._pool,
-            context=self,
+        self._handle = self.tasks.network(
+            work, self._done, self._failed, on_progress=self.progressed.emit
         )
         return True
 
@@ -194,33 +186,23 @@ class SyncController(QObject):
         profile = self._profile
         if profile is None:
             return
-        generation = self._generation
-        run_in_background(
-            lambda: sync_status(self.store, profile),
-            lambda status: self._status(generation, status),
+        self.tasks.read(
+            lambda _job: sync_status(self.store, profile),
+            self._status,
             lambda error: log.warning("sync status unavailable: %s", error),
-            pool=self._pool,
-            context=self,
         )
 
     # --- results -------------------------------------------------------------------------------
 
-    def _on_progress(self, done: int, total: int, message: str) -> None:
-        self.progressed.emit(done, total, message)
-
-    def _done(self, generation: int, report: SyncReport) -> None:
+    def _done(self, report: SyncReport) -> None:
         self._handle = None
-        if generation != self._generation:
-            return
         self.last_report = report
         self._set_online(report.online)
         self.finished.emit(report)
         self.refresh_status()
 
-    def _failed(self, generation: int, error: BaseException) -> None:
+    def _failed(self, error: BaseException) -> None:
         self._handle = None
-        if generation != self._generation:
-            return
         if isinstance(error, SignInRequired):
             self._paused_for_sign_in = True
             if self._profile is not None and self._profile.serverUrl:
@@ -233,10 +215,9 @@ class SyncController(QObject):
         self.failed.emit(error)
         self.refresh_status()
 
-    def _status(self, generation: int, status: SyncStatus) -> None:
-        if generation == self._generation:
-            self.last_status = status
-            self.status_changed.emit(status)
+    def _status(self, status: SyncStatus) -> None:
+        self.last_status = status
+        self.status_changed.emit(status)
 
     def _set_online(self, online: bool | None) -> None:
         if online is None or online == self._online:
@@ -254,9 +235,8 @@ class SyncController(QObject):
             return
         profile = self._profile
         assert profile is not None
-        generation = self._generation
 
-        def probe() -> str:  # a str, not a bool: see the module docstring
+        def probe(_job: Job) -> str:  # a str, not a bool: see the module docstring
             try:
                 with open_client(profile, tokens=self.tokens, **self.client_options) as client:
                     client.me()
@@ -267,14 +247,8 @@ class SyncController(QObject):
             return "online"
 
         def reached(answer: str) -> None:
-            if generation == self._generation and answer == "online":
+            if answer == "online":
                 self._set_online(True)
                 self.sync_now()
 
-        run_in_background(
-            probe,
-            reached,
-            lambda error: log.debug("probe: %s", error),
-            pool=self._pool,
-            context=self,
-        )
+        self.tasks.network(probe, reached, lambda error: log.debug("probe: %s", error))

@@ -1,6 +1,6 @@
 """The server sign-in dialog: server address, user name, password.
 
-Sign-in runs off the UI thread. On success the dialog emits ``signed_in(SignInResult)`` and
+Sign-in runs on the network lane (``player.ui.tasks``). On success the dialog emits ``signed_in(SignInResult)`` and
 closes; a wrong password or an unreachable server is shown in the dialog, which stays open. The
 password is never stored (the token goes to the keyring). When no keyring works, the result's
 warning is shown once.
@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 from player.errors import PlayerError
 from player.i18n import _
 from player.store.db import Store
+from player.sync.client import insecure_url_warning, normalize_url
 from player.sync.signin import SignInResult, sign_in
 from player.sync.tokens import TokenStore, default_tokens
-from player.ui.tasks import Pool, TaskHandle, run_in_background
+from player.ui.tasks import Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle(_("Sign in to your course server"))
         self.store = store
         self.tokens = tokens
-        self._pool = pool
+        self.tasks = TaskRunner(self, pool=pool)
         self._handle: TaskHandle | None = None
         self._busy = False
         self.result_value: SignInResult | None = None
@@ -85,6 +86,11 @@ class SignInDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName(_("Sign-in problem"))
         self.error_label.hide()
+        self.insecure_label = QLabel(self)
+        self.insecure_label.setObjectName("insecureServerWarning")
+        self.insecure_label.setWordWrap(True)
+        self.insecure_label.setAccessibleName(_("Connection not encrypted"))
+        self.insecure_label.hide()
 
         form = QFormLayout()
         form.addRow(_("&Server:"), self.server_edit)
@@ -102,11 +108,14 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
+        layout.addWidget(self.insecure_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         for edit in (self.server_edit, self.user_edit, self.password_edit):
             edit.textChanged.connect(self._update_button)
+        self.server_edit.textChanged.connect(self._update_insecure_warning)
         self._update_button()
+        self._update_insecure_warning()
         first_empty = next(
             (e for e in (self.server_edit, self.user_edit) if not e.text().strip()),
             self.password_edit,
@@ -125,12 +134,11 @@ class SignInDialog(QDialog):
         user = self.user_edit.text().strip()
         password = self.password_edit.text()
         self._set_busy(True)
-        self._handle = run_in_background(
-            lambda: sign_in(self.store, server, user, password, tokens=self.tokens),
+        store, tokens = self.store, self.tokens
+        self._handle = self.tasks.network(
+            lambda _job: sign_in(store, server, user, password, tokens=tokens),
             self._succeeded,
             self._failed,
-            pool=self._pool,
-            context=self,
         )
 
     def _succeeded(self, result: SignInResult) -> None:
@@ -167,6 +175,15 @@ class SignInDialog(QDialog):
             e.text().strip() for e in (self.server_edit, self.user_edit, self.password_edit)
         )
         self.sign_in_button.setEnabled(filled and not self.busy)
+
+    def _update_insecure_warning(self) -> None:
+        """Warn before the password is sent unencrypted to another computer (http://)."""
+        try:
+            warning = insecure_url_warning(normalize_url(self.server_edit.text()))
+        except PlayerError:  # not an address (yet): the sign-in itself says what is wrong
+            warning = None
+        self.insecure_label.setText(warning or "")
+        self.insecure_label.setVisible(bool(warning))
 
     def reject(self) -> None:
         if self._handle is not None:
