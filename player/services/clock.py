@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from player.i18n import _
@@ -100,8 +101,12 @@ def note_local_time_in(store: Store, now: datetime | None = None) -> ClockReadin
                 "the clock reads %s, earlier than the trusted floor %s", reading.local, row.floor
             )
         return reading
-    with store.write() as session:
-        return note_local_time(session, now)
+    try:
+        with store.write() as session:
+            return note_local_time(session, now)
+    except OperationalError as error:  # a full disk: the floor moves at the next start
+        log.warning("the trusted time could not be recorded: %s", error)
+        return reading
 
 
 def note_server_time(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -98,23 +99,45 @@ def test_multilingual_latin_greek_and_cyrillic_are_text() -> None:
         "Ünïcödé everywhere",
     ):
         assert expected in text
-    # Scripts the fonts lack are shown as a visible placeholder, and the PDF says so.
-    assert "□" in text
+
+
+def test_multilingual_lesson_4_prints_cjk_korean_and_emoji_with_no_placeholder() -> None:
+    """Lesson 4 (Japanese, Chinese, Korean, emoji) is text in the fallback fonts, no □."""
+    text = read_pdf(pdf_bytes(fixture_parsed("multilingual.json"))).text
+    assert "□" not in text
+    assert "Some characters are shown as □" not in text
+    for expected in (
+        "日本語と中文",
+        "いろはにほへと ちりぬるを。你好，世界！한국어도 있습니다.",
+        "Emoji: 📘 ✅ 🔒",
+        "👩\u200d👩\u200d👧",
+        "ようこそ",  # in the course title of every page's footer too
+    ):
+        assert expected in text
+
+
+def test_a_character_no_font_has_is_still_a_visible_placeholder() -> None:
+    data = json.loads(fixture_parsed("git-basics.json").raw)
+    data["lessons"][0]["blocks"] = [{"type": "paragraph", "text": "Hieroglyph: 𓀀."}]
+    text = read_pdf(pdf_bytes(parse_package(json.dumps(data).encode()))).text
+    assert "Hieroglyph: □." in text
     assert "Some characters are shown as □" in text
-    assert "Emoji: □ □ □" in text
 
 
 def test_no_character_is_drawn_without_a_glyph() -> None:
     """Every character in the text layer is one the embedded fonts have (no .notdef boxes)."""
     from reportlab.pdfbase.pdfmetrics import getFont
 
-    from player.export.fonts import SANS, register_fonts
+    from player.export.fonts import FALLBACKS, SANS, register_fonts
 
     register_fonts()
-    covered = set(getFont(SANS).face.charToGlyph)
+    covered: set[int] = set()
+    for face in (SANS, *FALLBACKS):
+        covered |= set(getFont(face).face.charToGlyph)
     text = read_pdf(pdf_bytes(fixture_parsed("multilingual.json"))).text
     missing = {c for c in text if ord(c) not in covered and not c.isspace()}
     assert missing <= {"\u200d"}  # the zero-width joiner the font has as a zero-width glyph
+    assert {"日", "한", "📘"} <= set(text)
 
 
 def test_rtl_lesson_is_right_aligned_and_shaped() -> None:
