@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
 
 from player import config, i18n
 from player.policy import LabPolicy, load_policy
@@ -13,6 +16,8 @@ from player.services import clock, profiles
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,7 +47,10 @@ class Context:
             i18n.install(settings.effective_language(), locale_dir)
         kiosk = bool(getattr(args, "kiosk", False)) or (policy is not None and policy.kiosk.enabled)
         store = Store(config.data_dir(args.data_dir))
-        clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
+        try:
+            clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
+        except OperationalError as error:  # a full disk: the command says so when it writes
+            log.warning("could not record the local time: %s", error)
         return cls(
             store=store,
             profile_id=args.profile,

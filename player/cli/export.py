@@ -61,6 +61,12 @@ def register(sub: Any) -> None:
             help="with --all: replace files of the same name in the folder (else they are kept "
             "and their courses reported as refused)",
         )
+        if fmt == "pdf":
+            p.add_argument(
+                "--with-notes",
+                action="store_true",
+                help="print the learner's own notes after each lesson",
+            )
         p.add_argument(
             "-o",
             "--output",
@@ -80,17 +86,36 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     progress = _Progress() if sys.stderr.isatty() else None
     if not args.all:
         result = export_course(
-            ctx.store, ctx.profile, args.course_id, fmt, args.output, on_progress=progress
+            ctx.store,
+            ctx.profile,
+            args.course_id,
+            fmt,
+            args.output,
+            on_progress=progress,
+            with_notes=getattr(args, "with_notes", False),
         )
         if progress is not None:
             progress.clear()
         _report(result)
         return 0
-    return _export_all(ctx, fmt, args.output, progress, force=args.force)
+    return _export_all(
+        ctx,
+        fmt,
+        args.output,
+        progress,
+        force=args.force,
+        with_notes=getattr(args, "with_notes", False),
+    )
 
 
 def _export_all(
-    ctx: Context, fmt: str, folder: Path, progress: _Progress | None, *, force: bool
+    ctx: Context,
+    fmt: str,
+    folder: Path,
+    progress: _Progress | None,
+    *,
+    force: bool,
+    with_notes: bool = False,
 ) -> int:
     courses = exportable_courses(ctx.store, ctx.profile)
     if not courses:
@@ -123,7 +148,13 @@ def _export_all(
                     ).format(path=dest)
                 )
             result = export_course(
-                ctx.store, ctx.profile, course.course_id, fmt, dest, on_progress=progress
+                ctx.store,
+                ctx.profile,
+                course.course_id,
+                fmt,
+                dest,
+                on_progress=progress,
+                with_notes=with_notes,
             )
         except Cancelled:
             raise

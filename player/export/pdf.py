@@ -21,7 +21,7 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +45,7 @@ from player.export import bidi
 from player.export.fonts import SANS, TextMapper, string_width
 from player.export.pdf_blocks import BlockRenderer, LessonTitle, lesson_key
 from player.export.pdf_styles import (
+    CALLOUT_COLOURS,
     FRAME_HEIGHT,
     FRAME_PADDING_BOTTOM,
     FRAME_WIDTH,
@@ -398,8 +399,12 @@ def build_pdf(
     *,
     on_progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    notes: Mapping[int, Sequence[str]] | None = None,
 ) -> None:
-    """Write the PDF of ``parsed`` to ``out``. Raises ``Cancelled`` when ``cancel`` is set."""
+    """Write the PDF of ``parsed`` to ``out``. Raises ``Cancelled`` when ``cancel`` is set.
+
+    ``notes``: the learner's notes per lesson index, printed after each lesson in a box of their
+    own; without them (the default) the PDF is exactly what it was before notes existed."""
     package = parsed.package
     mapper = TextMapper()
     renderer = BlockRenderer(package, mapper)
@@ -410,6 +415,8 @@ def build_pdf(
         _check(cancel)
         body.append(PageBreak())
         body.extend(renderer.lesson(lesson, count))
+        if notes and notes.get(lesson.index):
+            body.extend(_learner_notes(renderer, notes[lesson.index]))
         if on_progress is not None:
             on_progress(
                 lesson.index + 1,
@@ -461,6 +468,14 @@ def build_pdf(
         buffer.tell(),
         mapper.substitutions,
     )
+
+
+def _learner_notes(renderer: BlockRenderer, texts: Sequence[str]) -> list[Flowable]:
+    """The learner's own notes on a lesson: a box headed "Your notes", one part per note."""
+    st = styles(False)
+    background, accent = CALLOUT_COLOURS["tip"]
+    parts = [(_("Your notes"), st.label), *((text, st.body) for text in texts)]
+    return renderer.box(parts, background, accent, rtl=False)
 
 
 def published_at_utc(package: CoursePackage) -> datetime:

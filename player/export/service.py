@@ -40,7 +40,7 @@ from player.export.guards import (
 from player.export.names import ascii_slug, export_file_name
 from player.i18n import _
 from player.package import ParsedPackage
-from player.services import audit, clock
+from player.services import audit, clock, notes
 from player.services.learn import READY, CourseSummary, LearnService
 from player.store.db import Store
 from player.store.models import AuditLog, ExportRecord, Outbox, Profile
@@ -99,12 +99,14 @@ def export_course(
     on_progress: Progress | None = None,
     cancel: threading.Event | None = None,
     now: datetime | None = None,
+    with_notes: bool = False,
 ) -> ExportResult:
     """Export the latest stored version of ``course_id`` as ``fmt`` ("pdf" or "lms") to ``dest``.
 
     Raises the access error (``AccessDenied`` and its kinds, ``CourseNotFound``),
     ``PayloadTooLarge``, ``RateLimited`` (with ``retry_after`` seconds), ``Cancelled`` when
-    ``cancel`` is set, or ``ExportError`` when the file cannot be written.
+    ``cancel`` is set, or ``ExportError`` when the file cannot be written. ``with_notes``: a PDF
+    prints the learner's own notes after each lesson (the LMS package never carries them).
     """
     checked = check_format(fmt)
     local = as_utc(now)
@@ -117,10 +119,14 @@ def export_course(
         audit_denied(store, profile, target, checked, error, now=moment)
         raise
     dest = Path(dest)
+    extra: dict[str, object] = {}
+    if with_notes and checked == "pdf":
+        with store.read() as session:
+            extra["notes"] = notes.notes_by_lesson(session, profile, course_id)
     with TempFile(dest) as temp:
         assert temp.file is not None
         try:
-            _builder(checked)(parsed, temp.file, on_progress=on_progress, cancel=cancel)
+            _builder(checked)(parsed, temp.file, on_progress=on_progress, cancel=cancel, **extra)
         except (Cancelled, PlayerError):
             raise
         except OSError as error:

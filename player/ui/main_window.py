@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 from player.errors import NotEnrolled
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import profiles
+from player.services import notes, profiles
 from player.services.learn import CourseSummary
 from player.settings import Settings
 from player.store.db import Store
@@ -63,9 +63,11 @@ from player.ui.kiosk import KioskController, close_open_dialogs
 from player.ui.layout import NARROW_WIDTH, WindowLayout
 from player.ui.loaders import CourseDetails, LessonView
 from player.ui.menus import add_action, build_menus
+from player.ui.notes.view import NotesListDialog
 from player.ui.overview.view import CourseOverview
 from player.ui.preferences import Preferences
 from player.ui.profiles.signin import SignInPage
+from player.ui.reader.notes_controller import NotesController
 from player.ui.reader.view import ReaderView
 from player.ui.search.controller import SearchController, WindowHooks
 from player.ui.search.view import SearchView
@@ -153,6 +155,15 @@ class MainWindow(QMainWindow):
         self.reader.zoom_changed.connect(self.preferences.zoom_changed)
         self.reader.link_refused.connect(self._on_link_refused)
         self.reader.browser.highlighted.connect(self._on_link_hovered)
+        self.notes = NotesController(
+            self.reader.notes_pane,
+            self.tasks,
+            self.store,
+            lambda: self.profile,
+            lambda error: show_error(self, error),
+        )
+        self.notes.changed.connect(self._refresh_notes_list)
+        self.notes_dialog: NotesListDialog | None = None
 
         self.search_view = SearchView(self)
         self.search_view.setAccessibleName(_("Search"))
@@ -239,6 +250,14 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self.menus.zoom_out_action
         self.zoom_reset_action = self.menus.zoom_reset_action
         self.sidebar_action = self.menus.sidebar_action
+        self.menus.view_menu.addSeparator()
+        self.notes_list_action = add_action(
+            self,
+            self.menus.view_menu,
+            _("&Notes && bookmarks…"),
+            self.show_notes_list,
+            ["Ctrl+Shift+M"],
+        )
         self.sidebar_action.setChecked(self.ui_state.sidebar_visible)
         self.catalog.setVisible(self.ui_state.sidebar_visible)
 
@@ -368,6 +387,11 @@ class MainWindow(QMainWindow):
         self.tasks.reset()  # nothing started for the previous learner reaches the views
         self._course_request = None
         self._lesson_request = None
+        self.notes.forget()
+        if self.notes_dialog is not None:
+            self.notes_dialog.close()
+            self.notes_dialog.deleteLater()
+            self.notes_dialog = None
         self.catalog.clear()
         self.overview.clear()
         self.reader.clear()
@@ -504,6 +528,7 @@ class MainWindow(QMainWindow):
             # the catalog is updated by writes only (_apply_details): a read that started
             # before a write finished must not put an older count back
             self.reader.show_lesson(lesson)
+            self.notes.load(course_id, index)
             self.content.setCurrentWidget(self.reader)
             self.reader.browser.setFocus()
             self.lesson_shown.emit(course_id, index)
@@ -573,6 +598,42 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 4000)
         else:
             self.statusBar().clearMessage()
+
+    # --- notes and bookmarks ------------------------------------------------------------------
+
+    def show_notes_list(self) -> None:
+        """View → Notes & bookmarks: the learner's notes across courses; choosing one opens it."""
+        if self.profile is None:
+            return
+        if self.notes_dialog is None:
+            self.notes_dialog = NotesListDialog(self)
+            self.notes_dialog.lesson_requested.connect(self.open_noted_lesson)
+        self.notes_dialog.show()
+        self.notes_dialog.raise_()
+        self._refresh_notes_list()
+
+    def _refresh_notes_list(self) -> None:
+        dialog, profile = self.notes_dialog, self.profile
+        if dialog is None or profile is None or not dialog.isVisible():
+            return
+        self.tasks.read(lambda _job: notes.list_notes(self.store, profile), dialog.set_items)
+
+    def open_noted_lesson(self, course_id: str, index: int) -> None:
+        if self.catalog.model.course(course_id) is None:
+            show_status(
+                self,
+                _(
+                    "That course is not on this computer any more. Import it or download it "
+                    "again: your notes are kept."
+                ),
+            )
+            return
+        self.catalog.blockSignals(True)
+        self.catalog.select_course(course_id)
+        self.catalog.blockSignals(False)
+        self.open_lesson(course_id, index)
+        if self.notes_dialog is not None:
+            self.notes_dialog.close()
 
     # --- import -------------------------------------------------------------------------------
 

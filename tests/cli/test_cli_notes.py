@@ -63,3 +63,21 @@ def test_bad_notes_are_refused_clearly(capsys: pytest.CaptureFixture[str], data:
     code, out, _ = run(capsys, data, "notes")
     assert (code, out) == (0, "")
     assert main(["--data-dir", str(data), "note", "git-basics", "0", "x" * 20_000]) == 0
+
+
+def test_export_pdf_with_notes(capsys: pytest.CaptureFixture[str], data: Path) -> None:
+    from tests.export.pdf_text import read_pdf
+
+    assert run(capsys, data, "enroll", "git-basics")[0] == 0
+    assert run(capsys, data, "note", "git-basics", "0", "printed note")[0] == 0
+    plain, noted = data / "plain.pdf", data / "noted.pdf"
+    assert run(capsys, data, "export", "pdf", "git-basics", "-o", str(plain))[0] == 0
+    code, _out, err = run(
+        capsys, data, "export", "pdf", "git-basics", "--with-notes", "-o", str(noted)
+    )
+    assert code == 0, err
+    assert "printed note" in read_pdf(noted.read_bytes()).text
+    assert "printed note" not in read_pdf(plain.read_bytes()).text
+    with pytest.raises(SystemExit) as usage:  # the LMS package has no notes option
+        main(["--data-dir", str(data), "export", "lms", "git-basics", "--with-notes", "-o", "x"])
+    assert usage.value.code == 2

@@ -145,3 +145,22 @@ def test_open_export_dialog_from_the_main_window(
     dialog.export_button.click()
     assert (tmp_path / "from-window.pdf").exists()
     assert "from-window.pdf" in window.statusBar().currentMessage()
+
+
+def test_the_notes_check_box_prints_the_learners_notes(
+    qtbot: QtBot, imported: Store, learner: Profile, tmp_path: Path, warnings: list[str]
+) -> None:
+    from player.services import notes
+    from tests.export.pdf_text import read_pdf
+
+    notes.add_note(imported, learner, "git-basics", 1, "My note on commits")
+    dialog = make_dialog(qtbot, imported, learner, tmp_path, pool=ImmediatePool())
+    assert dialog.notes_option.isEnabled() and not dialog.notes_option.isChecked()
+    dialog.lms_option.click()
+    assert not dialog.notes_option.isEnabled()  # only the PDF carries notes
+    dialog.pdf_option.click()
+    dialog.notes_option.click()
+    with qtbot.waitSignal(dialog.exported):
+        dialog.export_button.click()
+    text = read_pdf((tmp_path / "git-basics-v2.pdf").read_bytes()).text
+    assert "Your notes" in text and "My note on commits" in text

@@ -18,6 +18,7 @@ from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -107,6 +108,11 @@ class ExportDialog(QDialog):
         self.formats.addButton(self.lms_option, 1)
         self.pdf_option.setChecked(True)
         self.formats.idToggled.connect(self._on_format_changed)
+        self.notes_option = QCheckBox(_("Include my notes after each lesson"), self)
+        self.notes_option.setObjectName("exportWithNotes")
+        self.notes_option.setToolTip(
+            _("Your own notes on each lesson are printed after it. Only in the PDF.")
+        )
 
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("exportPath")
@@ -154,6 +160,7 @@ class ExportDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(self.pdf_option)
         layout.addWidget(self.lms_option)
+        layout.addWidget(self.notes_option)
         layout.addSpacing(6)
         layout.addLayout(path_row)
         layout.addWidget(self.note_label)
@@ -181,12 +188,14 @@ class ExportDialog(QDialog):
         running = self.running
         for widget in (self.pdf_option, self.lms_option, self.path_edit, self.choose_button):
             widget.setEnabled(not running)
+        self.notes_option.setEnabled(not running and self.format == "pdf")
         self.export_button.setEnabled(not running and self.path() is not None)
         self.progress_bar.setVisible(running)
 
     def _on_format_changed(self, _id: int, checked: bool) -> None:
         if not checked:
             return
+        self._refresh()
         path = self.path()
         if path is not None and path.suffix.lower() in SUFFIXES.values():
             self.path_edit.setText(str(path.with_suffix(SUFFIXES[self.format])))
@@ -209,6 +218,7 @@ class ExportDialog(QDialog):
         if dest is None or self.running:
             return
         store, profile, course_id, fmt = self.store, self.profile, self.course_id, self.format
+        with_notes = fmt == "pdf" and self.notes_option.isChecked()
 
         def work(job: Job) -> ExportResult:
             return export_course(
@@ -219,6 +229,7 @@ class ExportDialog(QDialog):
                 dest,
                 on_progress=job.progress,
                 cancel=job.cancel_event,
+                with_notes=with_notes,
             )
 
         self.status_label.setText(_("Exporting…"))

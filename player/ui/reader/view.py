@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,7 @@ from player.settings import TEXT_ZOOMS, nearest
 from player.ui.loaders import LessonView
 from player.ui.reader.browser import LessonBrowser
 from player.ui.reader.find import FindBar
+from player.ui.reader.notes_pane import NotesPane
 
 READING_SCALE = 1.15  # the lesson text is a little larger than the interface
 ZOOM_DEFAULT = 100
@@ -93,17 +95,34 @@ class ReaderView(QWidget):
         self.position_label.setAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
+        self.notes_button = QPushButton(_("Notes"), self)
+        self.notes_button.setObjectName("readerNotes")
+        self.notes_button.setCheckable(True)
+        self.notes_button.setFlat(True)
+        self.notes_button.setAccessibleName(_("Show or hide your notes (Ctrl+Shift+N)"))
+        self.notes_button.toggled.connect(self.set_notes_visible)
         header = QHBoxLayout()
         header.setContentsMargins(8, 4, 12, 0)
         header.addWidget(self.back_button)
         header.addWidget(self.course_label, 1)
         header.addWidget(self.position_label)
+        header.addWidget(self.notes_button)
 
-        self.browser = LessonBrowser(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("readerSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.browser = LessonBrowser(self.splitter)
         self.browser.setAccessibleName(_("Lesson text"))
         self.browser.page_past_end.connect(self.go_next)
         self.browser.page_before_start.connect(self.go_previous)
         self.browser.link_refused.connect(self.link_refused)
+        self.notes_pane = NotesPane(self.splitter)
+        self.notes_pane.setMinimumWidth(200)
+        self.notes_pane.hide()
+        self.splitter.addWidget(self.browser)
+        self.splitter.addWidget(self.notes_pane)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
         self.find_bar = FindBar(self.browser, self)
 
         self.prev_button = QPushButton(_("‹ Previous"), self)
@@ -132,7 +151,7 @@ class ReaderView(QWidget):
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.find_bar)
-        layout.addWidget(self.browser, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addLayout(footer)
 
         self.previous_action = self._action(
@@ -147,10 +166,17 @@ class ReaderView(QWidget):
         self.find_previous_action = self._action(
             _("Previous match"), ["Shift+F3"], self.find_bar.highlighter.previous
         )
+        self.bookmark_action = self._action(
+            _("Bookmark this lesson"), ["Ctrl+D"], self.notes_pane.toggle_bookmark
+        )
+        self.notes_action = self._action(
+            _("Show or hide your notes"), ["Ctrl+Shift+N"], self.notes_button.toggle
+        )
         self.setTabOrder(self.back_button, self.browser)
         self.setTabOrder(self.browser, self.prev_button)
         self.setTabOrder(self.prev_button, self.complete_button)
         self.setTabOrder(self.complete_button, self.next_button)
+        self.setTabOrder(self.next_button, self.notes_button)
         self._apply_zoom()
         self.clear()
 
@@ -185,6 +211,7 @@ class ReaderView(QWidget):
         """Forget the lesson and the view's history (switching learner)."""
         self.lesson = None
         self.find_bar.close_bar()
+        self.notes_pane.clear()
         self.browser.clear_lesson()
         self.course_label.set_full_text("")
         self.position_label.clear()
@@ -207,6 +234,17 @@ class ReaderView(QWidget):
             if completed
             else _("Mark this lesson complete")
         )
+
+    def set_notes_visible(self, visible: bool) -> None:
+        """Show or hide the notes pane (the Notes button, Ctrl+Shift+N)."""
+        if self.notes_button.isChecked() != visible:
+            self.notes_button.setChecked(visible)  # comes back here through ``toggled``
+            return
+        if not visible:
+            self.notes_pane.save_now()
+        self.notes_pane.setVisible(visible)
+        if visible:
+            self.notes_pane.editor.setFocus()
 
     def show_search_matches(self, text: str, pieces: list[str]) -> int:
         """Mark what a search found in the lesson shown and scroll to the first match."""

@@ -1,0 +1,1 @@
+"""The "Notes & bookmarks" view: the learner's notes and bookmarks across courses."""
