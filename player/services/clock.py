@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from player.i18n import _
@@ -104,8 +104,8 @@ def note_local_time_in(store: Store, now: datetime | None = None) -> ClockReadin
     try:
         with store.write() as session:
             return note_local_time(session, now)
-    except OperationalError as error:  # a full disk: the floor moves at the next start
-        log.warning("the trusted time could not be recorded: %s", error)
+    except SQLAlchemyError as error:  # e.g. a full disk: the command itself reports what fails
+        log.warning("could not keep the trusted time: %s", error)
         return reading
 
 
