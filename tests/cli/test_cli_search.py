@@ -51,7 +51,7 @@ def test_no_hit_exits_zero_with_no_output(capsys: pytest.CaptureFixture[str], da
 
 def test_fields_are_plain_text(capsys: pytest.CaptureFixture[str], data: Path) -> None:
     out = run(capsys, data, "search", "日本")[1]
-    assert out.splitlines()[0].split("\t")[:3] == ["welcome-multilingual", "3", "日本語と中文"]
+    assert out.splitlines()[0].split("\t")[:3] == ["welcome-multilingual", "3", "中文と日本語"]
     out = run(capsys, data, "search", "alert")[1]
     for line in out.splitlines():
         assert len(line.split("\t")) == 4

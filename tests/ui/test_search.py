@@ -87,7 +87,7 @@ def test_query_syntax_and_no_result_show_a_message(qtbot: QtBot, window: MainWin
 def test_cjk_and_accents_in_the_window(qtbot: QtBot, window: MainWindow) -> None:
     _search(qtbot, window, "日本")
     assert ("welcome-multilingual", 3) in _hits(window)
-    _search(qtbot, window, "CAFE")
+    _search(qtbot, window, "DEJA")
     assert ("welcome-multilingual", 0) in _hits(window)
 
 
