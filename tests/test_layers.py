@@ -35,9 +35,6 @@ class Import:
     line: int
     name: str  # the full dotted name: ``player.store.db.Store``, ``sqlmodel.select``
 
-    def __str__(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line} imports {self.name}"
-
 
 def part_of(relative: Path) -> str:
     """``store`` for player/store/db.py, ``errors`` for player/errors.py."""
@@ -98,7 +95,8 @@ def test_the_layer_table_names_every_part_and_only_real_names() -> None:
     parts = {part_of(p.relative_to(PLAYER)) for p in PLAYER.rglob("*.py")}
     missing = sorted(parts - table.keys())
     assert missing == [], (
-        f"parts of player/ in no row of the layer table ({ARCHITECTURE}): {missing}"
+        f"parts of player/ in no row of the layer table: {missing}. Add each to a row of the "
+        "table under '## Layers' in docs/architecture.md, with what it may import."
     )
     unknown = sorted(
         f"{part}: {name}" for part, names in table.items() for name in names - parts - WATCHED
@@ -114,19 +112,22 @@ def test_the_layer_table_names_every_part_and_only_real_names() -> None:
 
 def test_every_import_in_player_follows_the_layer_table() -> None:
     table = layer_table()
-    offenders = []
+    offenders: dict[str, list[str]] = {}  # "file:line" → the names it imports against the table
     for path in sorted(PLAYER.rglob("*.py")):
         part = part_of(path.relative_to(PLAYER))
+        may = ", ".join(sorted(table.get(part, frozenset()) - {part})) or "nothing of ours"
         for found in imports(path):
             target = target_part(found.name)
             if target is None or target == part or target in table.get(part, frozenset()):
                 continue
             if found.name in EXCEPTIONS.get(part, frozenset()):
                 continue
-            may = ", ".join(sorted(table.get(part, frozenset()) - {part})) or "nothing of ours"
-            offenders.append(f"{found}: {part} may import only {may}")
-    assert offenders == [], "imports against docs/architecture.md's layer table:\n" + "\n".join(
-        offenders
+            where = f"{found.path.relative_to(ROOT)}:{found.line} ({part} may import only {may})"
+            offenders.setdefault(where, []).append(found.name)
+    assert not offenders, (
+        "imports against the layer table in docs/architecture.md ('## Layers'); remove each, or, if "
+        "the dependency is meant, name the target in the importing part's row:\n"
+        + "\n".join(f"{where}: {', '.join(names)}" for where, names in offenders.items())
     )
 
 

@@ -14,7 +14,7 @@ import json
 import logging
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -33,12 +33,12 @@ from player.search.index import (
 from player.search.query import ParsedQuery, grams_match, like_pattern, parse_query, words_match
 from player.services.access import (
     AccessSnapshot,
-    VisibleVersion,
+    CourseKey,
     catalog_entries,
-    visible_versions,
+    visible_packages,
 )
 from player.store.db import Store
-from player.store.models import PackageBlob, Profile
+from player.store.models import PackageBlob, Profile, StoredPackage
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,15 @@ class SearchResults:
         for hit in self.hits:
             groups.setdefault(hit.course_id, []).append(hit)
         return list(groups.values())
+
+
+class VisibleVersion(NamedTuple):
+    """The newest version of a course the learner sees: its row, how the course is addressed."""
+
+    id: int
+    course_id: str  # as ``LearnService`` addresses it (``file:ID`` when a server has ID too)
+    version: int
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,23 +143,35 @@ def ensure_indexed(store: Store) -> int:
 
 
 def _scope(session: Session, profile: Profile) -> _Scope:
+    """The newest visible version of each course, split by the access rules (as ``LearnService``
+    lists them: a course is its server and its id; ``file:ID`` addresses a file's course when a
+    server course has the same id)."""
     snapshot = AccessSnapshot.load(session, profile)
-    latest: dict[str, VisibleVersion] = {}
-    for package in visible_versions(session, profile):
-        current = latest.get(package.course_id)
+    latest: dict[CourseKey, StoredPackage] = {}
+    for package in visible_packages(session, profile):
+        key = CourseKey(package.server, package.courseId)
+        current = latest.get(key)
         if current is None or package.version > current.version:
-            latest[package.course_id] = package
+            latest[key] = package
+    offered = {
+        CourseKey(entry.server, entry.courseId): entry.title
+        for entry in catalog_entries(session, profile)
+    }
+    server_ids = {key.course_id for key in latest.keys() | offered.keys() if not key.is_file}
+
+    def address(key: CourseKey) -> str:
+        return key.ref if key.is_file and key.course_id in server_ids else key.course_id
+
     readable: dict[int, VisibleVersion] = {}
     locked: dict[int, VisibleVersion] = {}
-    for course_id, package in latest.items():
-        (readable if snapshot.can_read(course_id) else locked)[package.id] = package
+    for key, package in latest.items():
+        assert package.id is not None
+        access = snapshot.access(key.course_id, package.title, key.server)
+        version = VisibleVersion(package.id, address(key), package.version, package.title)
+        (readable if access.can_read else locked)[package.id] = version
     stored = session.connection().execute(text("SELECT id FROM storedpackage")).scalars()
     others = [row for row in stored if row not in readable and row not in locked]
-    titles = {
-        entry.courseId: entry.title
-        for entry in catalog_entries(session, profile)
-        if entry.courseId not in latest
-    }
+    titles = {address(key): title for key, title in offered.items() if key not in latest}
     return _Scope(readable, locked, others, titles)
 
 

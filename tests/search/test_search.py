@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import delete, select
 
 from player.package import parse_package
-from player.services import commerce, packages
+from player.services import commerce, packages, progress
 from player.services.search import SearchResults, ensure_indexed, search
 from player.store.db import Store
 from player.store.models import CatalogEntry, Profile, SearchDoc, StoredPackage
@@ -119,25 +119,36 @@ def test_hostile_course_script_and_style_are_never_indexed(library: Store, guest
 
 
 def test_locked_course_is_found_by_title_only(
-    library: Store, make_learner: Any, add_product: Any
+    served: Store, make_learner: Any, add_product: Any
 ) -> None:
     ana = make_learner("ana")
     add_product("git-basics", product_id="prod-git")
-    results = search(library, ana, "git")
+    results = search(served, ana, "git")
     assert _found(results) == [("git-basics", None)]
     assert results.hits[0].title_only
-    assert not search(library, ana, "repository").hits  # lesson text of a closed course
-    assert not search(library, ana, "version control").hits  # its summary is not its title
+    assert not search(served, ana, "repository").hits  # lesson text of a closed course
+    assert not search(served, ana, "commit").hits  # nor its summary: only its title
     commerce.record_purchase(
-        library, ana, purchase_id="pur-1", product_id="prod-git", course_id="git-basics"
+        served, ana, purchase_id="pur-1", product_id="prod-git", course_id="git-basics"
     )
-    assert ("git-basics", 1) in _found(search(library, ana, "repository"))
+    assert ("git-basics", 1) in _found(search(served, ana, "repository"))
+
+
+def test_a_server_course_opens_to_its_enrolled_learners_only(
+    served: Store, make_learner: Any
+) -> None:
+    ana = make_learner("ana")
+    assert not [h for h in search(served, ana, "repository").hits if not h.title_only]
+    progress.enroll(served, ana, "git-basics")
+    assert ("git-basics", 1) in _found(search(served, ana, "repository"))
 
 
 def test_other_tenants_courses_are_not_found(store: Store, make_learner: Any) -> None:
     parsed = parse_package((FIXTURES / "git-basics.json").read_bytes())
     with store.write() as session:
-        packages.store_parsed(session, parsed, origin="server", tenant_id="t-north")
+        packages.store_parsed(
+            session, parsed, origin="server", server="http://127.0.0.1:1", tenant_id="t-north"
+        )
     ana, chen = make_learner("ana", "t-north"), make_learner("chen", "t-south")
     assert search(store, ana, "git").hits
     assert not search(store, chen, "git").hits
@@ -148,7 +159,8 @@ def test_catalog_course_not_downloaded_is_found_by_title(store: Store, make_lear
     with store.write() as session:
         session.add(
             CatalogEntry(
-                tenantId="t-north", courseId="rust-101", title="Rust für Anfänger",
+                server=ana.server, tenantId="t-north", courseId="rust-101",
+                title="Rust für Anfänger",
                 version=1, seenAt=utcnow(),
             )
         )  # fmt: skip
