@@ -54,7 +54,7 @@ class StoredPackage(SQLModel, table=True):
     tenantKey: str = ""  # tenantId or "" (SQLite unique constraints ignore NULLs)
     storedAt: datetime
     sourceName: str | None = None  # where an imported file came from (its file name)
-    # The server's signature (store version 7): kid and base64; None = unsigned (a file, or a
+    # The server's signature (store version 8): kid and base64; None = unsigned (a file, or a
     # server without signing). Verified at download and again when opened.
     sigKid: str | None = None
     sig: str | None = None
@@ -353,7 +353,32 @@ class TrustedTime(SQLModel, table=True):
     updatedAt: datetime
 
 
-# --- signing keys (store version 7) ----------------------------------------------------------
+# --- full-text search (store version 7) ------------------------------------------------------
+
+
+class SearchDoc(SQLModel, table=True):
+    """One searchable document: a course (``lessonIdx`` -1: title, summary) or one of its lessons.
+
+    Written with the package (``player.search.index``), never updated; deleted with its
+    ``storedpackage`` row by a trigger. The FTS5 tables ``searchwords`` (unicode61) and
+    ``searchgrams`` (trigram) index ``title`` and ``body``, and ``gramsTitle`` and ``gramsBody``
+    (only the words of scripts written without spaces), with this table as their content (see
+    ``player.store.migrations`` and ``docs/search.md``).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    packageRowId: int = Field(index=True)  # storedpackage.id
+    courseId: str = Field(max_length=200)
+    lessonIdx: int
+    title: str
+    # The words of title and body written without spaces (CJK, Thai…), before the long body so
+    # that reading them never walks the body's overflow pages.
+    gramsTitle: str = ""
+    gramsBody: str = ""
+    body: str
+
+
+# --- signing keys (store version 8) ----------------------------------------------------------
 
 
 class ServerKey(SQLModel, table=True):
