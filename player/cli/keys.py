@@ -11,7 +11,6 @@ from player.errors import UsageError
 from player.i18n import _
 from player.origin import normalize_origin
 from player.services import keys
-from player.sync.client import ApiClient
 
 
 def register(sub: Any) -> None:
@@ -32,6 +31,8 @@ def cmd_keys(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if not args.server:
         raise UsageError(_("Name the server whose key to accept: course-player keys accept URL"))
+    from player.sync.client import ApiClient  # not at start-up: other commands never load httpx
+
     with ApiClient(args.server) as client:
         published = client.keys()
     if not published:
