@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from player.i18n import _
@@ -100,8 +101,12 @@ def note_local_time_in(store: Store, now: datetime | None = None) -> ClockReadin
                 "the clock reads %s, earlier than the trusted floor %s", reading.local, row.floor
             )
         return reading
-    with store.write() as session:
-        return note_local_time(session, now)
+    try:
+        with store.write() as session:
+            return note_local_time(session, now)
+    except SQLAlchemyError as error:  # e.g. a full disk: the command itself reports what fails
+        log.warning("could not keep the trusted time: %s", error)
+        return reading
 
 
 def note_server_time(
