@@ -80,6 +80,10 @@ def store_parsed(
             storedAt=utcnow(),
         )
     )
+    # only the versions someone still needs are kept (docs/store.md, player.services.storage)
+    from player.services.storage import prune_versions
+
+    prune_versions(session, package.course_id, tenant_key)
     return _result(parsed, created=True)
 
 
