@@ -522,7 +522,7 @@ class MainWindow(QMainWindow):
         )
 
     def _reopen_left_open(self) -> None:
-        profile = self.profile
+        profile, store = self.profile, self.store
         if profile is None:
             return
 
@@ -536,28 +536,28 @@ class MainWindow(QMainWindow):
             if left.lesson_idx is not None:
                 self.open_lesson(left.course_id, left.lesson_idx)
 
-        self.tasks.read(lambda _job: resume.left_open(self.store, profile), done)
+        self.tasks.read(lambda _job: resume.left_open(store, profile), done)
 
     def _save_position(self, course_id: str, index: int, position: float) -> None:
-        profile = self.profile
+        profile, store = self.profile, self.store
         if profile is not None:
             self.tasks.write(
-                lambda _job: resume.record_lesson(self.store, profile, course_id, index, position),
+                lambda _job: resume.record_lesson(store, profile, course_id, index, position),
                 lambda _result: None,
             )
 
     def _record_open(self, course_id: str | None, index: int | None) -> None:
-        profile = self.profile
+        profile, store = self.profile, self.store
         if profile is None:
             return
         if index is None or course_id is None:
             self.tasks.write(
-                lambda _job: resume.record_course(self.store, profile, course_id),
+                lambda _job: resume.record_course(store, profile, course_id),
                 lambda _result: None,
             )
         else:
             self.tasks.write(
-                lambda _job: resume.record_lesson(self.store, profile, course_id, index),
+                lambda _job: resume.record_lesson(store, profile, course_id, index),
                 lambda _result: None,
             )
 
@@ -630,10 +630,10 @@ class MainWindow(QMainWindow):
         self._refresh_notes_list()
 
     def _refresh_notes_list(self) -> None:
-        dialog, profile = self.notes_dialog, self.profile
+        dialog, profile, store = self.notes_dialog, self.profile, self.store
         if dialog is None or profile is None or not dialog.isVisible():
             return
-        self.tasks.read(lambda _job: notes.list_notes(self.store, profile), dialog.set_items)
+        self.tasks.read(lambda _job: notes.list_notes(store, profile), dialog.set_items)
 
     def open_noted_lesson(self, course_id: str, index: int) -> None:
         if self.catalog.model.course(course_id) is None:
