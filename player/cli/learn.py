@@ -9,6 +9,7 @@ from typing import Any
 from player.cli import exit_codes
 from player.cli.context import Context
 from player.errors import PlayerError
+from player.safe_text import one_line
 from player.services import packages, profiles, progress
 from player.services.learn import LearnService
 
@@ -113,4 +114,6 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` on one line, control characters shown as escapes: a package cannot drive the
+    terminal (``player.safe_text``)."""
+    return one_line(text)

@@ -38,7 +38,7 @@ def test_paid_course_is_locked_for_reading_until_bought(
     commerce.record_purchase(
         imported, ana, purchase_id="pur-1", product_id="prod-git", course_id="git-basics"
     )
-    assert service.get_lesson("git-basics", 0).title == "Why version control"
+    assert service.get_lesson("git-basics", 0).title == "What Git remembers"
     assert {c.course_id: c.state for c in service.list_courses()}["git-basics"] == READY
     assert access.has_learner_access(imported, ana, "git-basics")
     access.require_purchase(imported, ana, "git-basics")

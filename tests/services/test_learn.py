@@ -24,7 +24,7 @@ def test_list_courses_gives_latest_published_version(imported: Store, guest: Pro
 def test_get_course_and_lesson(imported: Store, guest: Profile) -> None:
     service = LearnService(imported, guest)
     assert service.get_course("git-basics").title == "Git Basics"
-    assert service.get_lesson("git-basics", 2).title == "Branching and merging"
+    assert service.get_lesson("git-basics", 2).title == "Branches and merges"
 
 
 def test_read_errors_are_distinct_and_clear(imported: Store, guest: Profile) -> None:
