@@ -40,6 +40,7 @@ from player.export.fonts import (
     string_width,
 )
 from player.export.pdf_images import ImageStore, Picture, flowable
+from player.export.pdf_pieces import box_part, continued, line_groups
 from player.export.pdf_styles import (
     BOX_INSET,
     BOX_PADDING,
@@ -176,6 +177,30 @@ class PlainParagraphs:
     ) -> Paragraph:
         """A paragraph of ``lines`` (each already in display order), broken where they break."""
         return self.segments([(lines, {})], style, cls, bullet=bullet)
+
+    def pieces(
+        self,
+        lines: Sequence[str],
+        style: ParagraphStyle,
+        cls: type[Paragraph] = Paragraph,
+        *,
+        bullet: str | None = None,
+        styler: Callable[[bool, bool], ParagraphStyle] | None = None,
+    ) -> list[Paragraph]:
+        """Like ``make``, cut into pieces reportlab lays out in linear time when the text is long
+        (``pdf_pieces``); ``styler(first, last)`` gives each piece's style."""
+        groups = line_groups(lines)
+        if len(groups) == 1:
+            return [self.make(lines, styler(True, True) if styler else style, cls, bullet=bullet)]
+        last = len(groups) - 1
+        out = []
+        for position, group in enumerate(groups):
+            first, final = position == 0, position == last
+            piece_style = (
+                styler(first, final) if styler else continued(style, first=first, last=final)
+            )
+            out.append(self.make(group, piece_style, cls, bullet=bullet if first else None))
+        return out
 
     def segments(
         self,
@@ -322,9 +347,9 @@ class BlockRenderer:
 
     def para(
         self, text: str, style: Any, *, rtl: bool = False, width: float = TEXT_WIDTH
-    ) -> Paragraph:
-        """A paragraph of plain package text (its line breaks kept)."""
-        return self.plain.make(self.display_lines(text, style, rtl=rtl, width=width), style)
+    ) -> list[Paragraph]:
+        """A paragraph of plain package text (its line breaks kept), in pieces when long."""
+        return self.plain.pieces(self.display_lines(text, style, rtl=rtl, width=width), style)
 
     def display_lines(self, text: str, style: Any, *, rtl: bool, width: float) -> list[str]:
         """The lines of ``text`` in display order; right-to-left text is broken into lines here."""
@@ -393,10 +418,10 @@ class BlockRenderer:
                 # lays the next block out twice.)
                 return [
                     CondPageBreak(HEADING_ROOM),
-                    self.para(block.text, style, rtl=rtl, width=width),
+                    *self.para(block.text, style, rtl=rtl, width=width),
                 ]
             case ParagraphBlock():
-                return [self.para(block.text, st.body, rtl=rtl, width=width)]
+                return list(self.para(block.text, st.body, rtl=rtl, width=width))
             case Markdown():
                 html = render_markdown(
                     block.markdown, PDF_RENDER_OPTIONS, assets=self.package.assets
@@ -416,7 +441,7 @@ class BlockRenderer:
                     style = _bullet_style(block.ordered, position == last)
                     lines = self.display_lines(text, style, rtl=False, width=width - LIST_INDENT)
                     label = f"{position + 1}." if block.ordered else "•"
-                    out.append(self.plain.make(lines, style, bullet=label))
+                    out.extend(self.plain.pieces(lines, style, bullet=label))
                 return out
             case Code():
                 return self.code(block.code, block.language, width=width)
@@ -533,7 +558,13 @@ class BlockRenderer:
             style = box_style(base, background, accent, rtl, part)
             inner = width - style.leftIndent - style.rightIndent
             lines = self.display_lines(text, style, rtl=rtl, width=inner)
-            out.append(self.plain.make(lines, style, BoxParagraph))
+
+            def styler(
+                first: bool, final: bool, base: ParagraphStyle = base, whole: str = part
+            ) -> ParagraphStyle:
+                return box_style(base, background, accent, rtl, box_part(whole, first, final))
+
+            out.extend(self.plain.pieces(lines, style, BoxParagraph, styler=styler))
         if last > 0:  # not a title alone at the foot of a page
             out.insert(0, CondPageBreak(3 * parts[0][1].leading + BOX_INSET[0]))
         return out

@@ -70,10 +70,10 @@ def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> int:
     """
     version = current_version(conn)
     if version > len(steps):
-        from player.errors import PlayerError
+        from player.errors import StoreTooNew
         from player.i18n import _
 
-        raise PlayerError(
+        raise StoreTooNew(
             _(
                 "This data folder was written by a newer Course Player (store version {found}, "
                 "this player knows {known}). Update the player, or use another --data-dir."

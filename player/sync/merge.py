@@ -13,10 +13,12 @@ the server's row). Any other lesson takes the server's row, which is the merged 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
@@ -24,6 +26,7 @@ from player.errors import ServerAnswerInvalid
 from player.i18n import _
 from player.services.outbox import PENDING
 from player.services.progress import find_enrollment
+from player.store.db import Store
 from player.store.models import (
     CatalogEntry,
     Enrollment,
@@ -307,34 +310,87 @@ def replace_products(session: Session, profile: Profile, products: Sequence[Prod
         session.add(row)
 
 
-def update_catalog(
-    session: Session, profile: Profile, courses: Sequence[CatalogCourse], now: datetime
+#: Catalog rows written per write transaction: a learner's own write (a lesson completed) never
+#: waits for more than one of these, however large the catalog (docs/limits.md).
+CATALOG_CHUNK = 1000
+#: Seconds between two of those transactions. SQLite does not queue writers of different
+#: processes: one that commits and begins again at once can keep a waiting learner out until
+#: the learner's busy timeout runs out. A short pause lets the waiting writer in.
+CATALOG_PAUSE = 0.02
+
+_CATALOG_FIELDS = ("title", "version", "sha256", "sizeBytes", "updatedAt")
+
+
+def _pause(done: int) -> None:
+    if done:
+        time.sleep(CATALOG_PAUSE)
+
+
+def store_catalog(
+    store: Store,
+    profile: Profile,
+    courses: Sequence[CatalogCourse],
+    now: datetime,
+    *,
+    chunk: int = CATALOG_CHUNK,
 ) -> None:
-    """The tenant's CatalogEntry rows become the server's catalog (gone courses are removed)."""
+    """The tenant's CatalogEntry rows become the server's catalog (gone courses are removed).
+
+    Written in short transactions of ``chunk`` rows, with plain statements (no ORM object per
+    row): a 100,000-course catalog took one transaction of over a minute, during which every
+    learner's action waited and then failed with "database is locked". Only new or changed
+    rows are written. A crash part-way leaves some rows of the new catalog beside the old ones,
+    each row whole; the next sync finishes the job.
+    """
     wanted: dict[str, CatalogCourse] = {}
     for course in courses:
         wanted.setdefault(course.id, course)
-    existing = {
-        e.courseId: e
-        for e in session.exec(select(CatalogEntry).where(CatalogEntry.tenantId == profile.tenantId))
-    }
-    gone = [e.id for cid, e in existing.items() if cid not in wanted]
-    if gone:
-        session.exec(delete(CatalogEntry).where(col(CatalogEntry.id).in_(gone)))
-    session.exec(
-        update(CatalogEntry)
-        .where(col(CatalogEntry.tenantId) == profile.tenantId)
-        .values(seenAt=now)
-    )
+    tenant = profile.tenantId
+    with store.read() as session:
+        existing = {
+            row[1]: row
+            for row in session.execute(
+                sa_select(
+                    col(CatalogEntry.id),
+                    col(CatalogEntry.courseId),
+                    col(CatalogEntry.title),
+                    col(CatalogEntry.version),
+                    col(CatalogEntry.sha256),
+                    col(CatalogEntry.sizeBytes),
+                    col(CatalogEntry.updatedAt),
+                ).where(col(CatalogEntry.tenantId) == tenant)
+            )
+        }
+    gone = [row[0] for course_id, row in existing.items() if course_id not in wanted]
+    values: list[dict[str, object]] = []
     for course_id, course in wanted.items():
         fields = (course.title, course.version, course.sha256, course.size_bytes, course.updated_at)
         row = existing.get(course_id)
-        if row is None:
-            row = CatalogEntry(
-                tenantId=profile.tenantId, courseId=course_id, title="", version=0, seenAt=now
-            )
-        elif (row.title, row.version, row.sha256, row.sizeBytes, row.updatedAt) == fields:
+        if row is not None and tuple(row[2:]) == fields:
             continue
-        row.title, row.version, row.sha256, row.sizeBytes, row.updatedAt = fields
-        row.seenAt = now
-        session.add(row)
+        values.append(
+            {"tenantId": tenant, "courseId": course_id, "seenAt": now}
+            | dict(zip(_CATALOG_FIELDS, fields, strict=True))
+        )
+    del existing
+    statement = sqlite_insert(CatalogEntry)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenantId", "courseId"],
+        set_={name: statement.excluded[name] for name in (*_CATALOG_FIELDS, "seenAt")},
+    )
+    size = max(1, chunk)
+    for start in range(0, len(gone), size):
+        _pause(start)
+        with store.write() as session:
+            session.exec(
+                delete(CatalogEntry).where(col(CatalogEntry.id).in_(gone[start : start + size]))
+            )
+    for start in range(0, len(values), size):
+        _pause(start)
+        with store.write() as session:
+            session.execute(statement, values[start : start + size])
+    _pause(len(values))
+    with store.write() as session:  # one short statement: when the server last listed them
+        session.exec(
+            update(CatalogEntry).where(col(CatalogEntry.tenantId) == tenant).values(seenAt=now)
+        )

@@ -54,8 +54,7 @@ FORBIDDEN, FAILED = "forbidden", "failed"
 def pull_catalog(run: Run) -> None:
     run.progress(CATALOG, 0, 1, _("Fetching the catalog"))
     courses = run.client.courses()
-    with run.store.write() as session:
-        merge.update_catalog(session, run.profile, courses, run.now())
+    merge.store_catalog(run.store, run.profile, courses, run.now())
     run.catalog = courses
     run.progress(CATALOG, 1, 1, "")
 
@@ -114,14 +113,20 @@ def download_courses(run: Run, only: set[str] | None = None) -> None:
     if not jobs:
         return
     batch: list[_Outcome] = []
+    batch_bytes = 0
     done = 0
     try:
         for outcome in _fetch_all(run, jobs):
             done += 1
             batch.append(outcome)
-            if len(batch) >= run.policy.store_every:
+            if outcome.answer is not None and outcome.answer.body is not None:
+                batch_bytes += len(outcome.answer.body)
+            # Short write transactions (a count and a size): a learner's action never waits
+            # long for the sync (docs/store.md).
+            if len(batch) >= run.policy.store_every or batch_bytes >= run.policy.store_bytes:
                 _store_batch(run, batch)
                 batch = []
+                batch_bytes = 0
             run.progress(DOWNLOAD, done, total, outcome.job.course.title)
     finally:
         # Whatever was downloaded and verified is kept, even when the run stops (cancel, a
