@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -187,36 +186,6 @@ def check_enrolled(access: CourseAccess) -> None:
     )
 
 
-def check_purchased(access: CourseAccess) -> None:
-    if not access.purchased:
-        raise _purchase_required(access)
-
-
-def require_access(
-    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
-) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id, now)
-    check_read(access)
-    return access
-
-
-def require_enrollment(
-    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
-) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id, now)
-    check_enrolled(access)
-    return access
-
-
-def require_purchase(store: Store, profile: Profile, course_id: str) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id)
-    check_purchased(access)
-    return access
-
-
 def format_price(product: Product) -> str:
     return f"{product.priceCents / 100:.2f} {product.currency}"
 
@@ -255,12 +224,6 @@ def _visible_title(session: Session, profile: Profile, course_id: str) -> str | 
         )
     ).first()
     return entry.title if entry is not None else None
-
-
-def visible_course_ids(session: Session, profile: Profile) -> Iterable[str]:
-    seen = {p.courseId for p in visible_packages(session, profile)}
-    seen.update(e.courseId for e in catalog_entries(session, profile))
-    return sorted(seen)
 
 
 def _utc(moment: datetime) -> datetime:
