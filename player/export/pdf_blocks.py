@@ -39,6 +39,8 @@ from player.export.fonts import (
     TextMapper,
     string_width,
 )
+from player.export.pdf_box import BoxParagraph
+from player.export.pdf_html import HtmlConverter
 from player.export.pdf_images import ImageStore, Picture, flowable
 from player.export.pdf_pieces import box_part, continued, line_groups
 from player.export.pdf_styles import (
@@ -47,6 +49,7 @@ from player.export.pdf_styles import (
     CALLOUT_COLOURS,
     CODE_SIZE,
     INK,
+    LIST_INDENT,
     OBJECTIVES_BG,
     QUOTE_BG,
     RULE,
@@ -84,7 +87,6 @@ from player.render.sanitize import render_markdown
 log = logging.getLogger(__name__)
 
 ASSET_SCHEME = "asset:"
-LIST_INDENT = 16
 CONTINUATION = "↪ "
 _IMAGE_MAX_HEIGHT = TEXT_HEIGHT * 0.55
 HEADING_ROOM = 72  # a heading needs this much room below it on its page (itself and ~3 lines)
@@ -118,31 +120,6 @@ class LessonTitle(Paragraph):
         if self.key is not None:
             self.canv.bookmarkHorizontal(self.key, 0, self.height + 12)
             self.canv.addOutlineEntry(self.outline, self.key, level=0, closed=None)
-
-
-class BoxParagraph(Paragraph):
-    """A paragraph drawn as a shaded box (``box_style``) with an accent bar on its start side.
-
-    Unlike a one-cell table it splits across pages like any paragraph, and costs no more to lay
-    out; each part keeps the background and the bar (``split`` makes parts of the same class).
-    """
-
-    def draw(self) -> None:
-        super().draw()
-        style = self.style
-        accent = getattr(style, "accentColor", None)
-        if accent is None:
-            return
-        top, right, bottom, left = normalizeTRBL(style.borderPadding)
-        if getattr(style, "accentSide", "left") == "right":
-            x = self.width - style.rightIndent + right - 3
-        else:
-            x = style.leftIndent - left
-        canvas = self.canv
-        canvas.saveState()
-        canvas.setFillColor(accent)
-        canvas.rect(x, -bottom, 3, self.height + top + bottom, stroke=0, fill=1)
-        canvas.restoreState()
 
 
 class PlainParagraphs:
@@ -314,8 +291,6 @@ class BlockRenderer:
     """Turns one package's lessons into flowables; holds the text mapper and decoded images."""
 
     def __init__(self, package: CoursePackage, mapper: TextMapper) -> None:
-        from player.export.pdf_html import HtmlConverter
-
         self.package = package
         self.mapper = mapper
         self.plain = PlainParagraphs(mapper)

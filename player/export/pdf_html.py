@@ -12,21 +12,31 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer, Table, TableStyle
 
 from player.export import bidi
-from player.export.fonts import MONO_BOLD, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, face_for
-from player.export.pdf_blocks import LIST_INDENT, BoxParagraph
+from player.export.fonts import (
+    MONO_BOLD,
+    SANS_BOLD,
+    SANS_BOLD_ITALIC,
+    SANS_ITALIC,
+    TextMapper,
+    face_for,
+)
+from player.export.pdf_box import BoxParagraph
+from player.export.pdf_images import ImageStore, Picture
 from player.export.pdf_pieces import PIECE_CHARS, box_part, continued, pieces
 from player.export.pdf_styles import (
     BOX_PADDING,
     LINK,
+    LIST_INDENT,
     QUOTE_BG,
     RULE,
     TABLE_HEAD_BG,
@@ -36,8 +46,38 @@ from player.export.pdf_styles import (
 )
 from player.i18n import _
 
-if TYPE_CHECKING:
-    from player.export.pdf_blocks import BlockRenderer
+
+class BlockRenderer(Protocol):
+    """What the converter uses of ``pdf_blocks.BlockRenderer`` (which makes one converter)."""
+
+    mapper: TextMapper
+    images: ImageStore
+
+    def note(self, text: str, rtl: bool) -> Flowable: ...
+
+    def note_box(self, message: str, caption: str | None, rtl: bool) -> list[Flowable]: ...
+
+    def picture(
+        self, picture: Picture, caption: str | None, rtl: bool, width: float, *, top: bool = True
+    ) -> list[Flowable]: ...
+
+    def code(self, code: str, language: str | None, *, width: float = ...) -> list[Flowable]: ...
+
+    def quote(self, content: list[Flowable], *, width: float = ...) -> Flowable: ...
+
+    def bullets(
+        self, markups: Sequence[str], *, ordered: bool, rtl: bool, start: int = 1
+    ) -> list[Flowable]: ...
+
+    def list_flowable(
+        self,
+        items: Sequence[Flowable | list[Flowable]],
+        *,
+        ordered: bool,
+        rtl: bool,
+        start: int = 1,
+    ) -> Flowable: ...
+
 
 MAX_DEPTH = 40
 MAX_SPAN = 30
