@@ -103,6 +103,40 @@ def imported(store: Store) -> Store:
     return store
 
 
+TEST_SERVER = "http://127.0.0.1:1"
+FIXTURE_COURSES = ("git-basics.json", "multilingual.json", "hostile.json")
+
+
+def serve_courses(
+    store: Store,
+    tenant: str = "t-north",
+    server: str = TEST_SERVER,
+    names: tuple[str, ...] = FIXTURE_COURSES,
+) -> Store:
+    """Store fixture courses as if downloaded from ``server`` for ``tenant``."""
+    from player.origin import normalize_origin
+    from player.package import parse_package
+
+    with store.write() as session:
+        for name in names:
+            parsed = parse_package((FIXTURES / name).read_bytes())
+            packages.store_parsed(
+                session,
+                parsed,
+                origin="server",
+                server=normalize_origin(server),
+                tenant_id=tenant,
+            )
+    return store
+
+
+@pytest.fixture
+def served(store: Store) -> Store:
+    """A store holding the good shared fixtures as courses of the t-north tenant of TEST_SERVER
+    (the server of ``make_learner``'s learners)."""
+    return serve_courses(store)
+
+
 MakeLearner = Callable[..., Profile]
 
 
@@ -110,7 +144,7 @@ MakeLearner = Callable[..., Profile]
 def make_learner(store: Store) -> MakeLearner:
     """Create a server learner on this machine: ``make_learner("ana", tenant="t-north")``."""
 
-    def make(user_id: str, tenant: str = "t-north", server: str = "http://127.0.0.1:1") -> Profile:
+    def make(user_id: str, tenant: str = "t-north", server: str = TEST_SERVER) -> Profile:
         return profiles.upsert_server_profile(
             store,
             user_id=user_id,
@@ -124,14 +158,22 @@ def make_learner(store: Store) -> MakeLearner:
 
 
 @pytest.fixture
+def learner(make_learner: MakeLearner) -> Profile:
+    """A learner of TEST_SERVER's t-north tenant (the owner of ``served``'s courses)."""
+    return make_learner("lea")
+
+
+@pytest.fixture
 def add_product(store: Store) -> Callable[..., Product]:
     def add(
         course_id: str,
         tenant: str = "t-north",
         price_cents: int = 4900,
         product_id: str | None = None,
+        server: str = "http://127.0.0.1:1",
     ) -> Product:
         product = Product(
+            server=server,
             id=product_id or f"prod-{tenant}-{course_id}",
             tenantId=tenant,
             courseId=course_id,
@@ -140,12 +182,20 @@ def add_product(store: Store) -> Callable[..., Product]:
             active=True,
         )
         with store.write() as session:
-            if session.get(Tenant, tenant) is None:
-                session.add(Tenant(id=tenant, name=tenant))
+            if session.get(Tenant, (server, tenant)) is None:
+                session.add(Tenant(server=server, id=tenant, name=tenant))
             session.add(product)
         return product
 
     return add
 
 
-__all__ = ["FIXTURES", "SAMPLES", "SCORM12_XSD", "MakeLearner", "utcnow"]
+__all__ = [
+    "FIXTURES",
+    "SAMPLES",
+    "SCORM12_XSD",
+    "TEST_SERVER",
+    "MakeLearner",
+    "serve_courses",
+    "utcnow",
+]

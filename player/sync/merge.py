@@ -76,6 +76,7 @@ def apply_server_progress(
     many rows were written."""
     values = [
         {
+            "server": profile.server,
             "userId": profile.userId,
             "courseId": row.course_id,
             "lessonIdx": row.lesson_idx,
@@ -89,7 +90,7 @@ def apply_server_progress(
         return 0
     statement = sqlite_insert(LessonProgress)
     statement = statement.on_conflict_do_update(
-        index_elements=["userId", "courseId", "lessonIdx"],
+        index_elements=["server", "userId", "courseId", "lessonIdx"],
         set_={"completed": statement.excluded.completed, "updatedAt": statement.excluded.updatedAt},
     )
     for start in range(0, len(values), 2000):
@@ -117,9 +118,10 @@ def adopt_enrollment(
     server's (its local id is kept; rows are matched by course)."""
     row = find_enrollment(session, profile, info.course_id)
     if row is None:
-        if session.get(Enrollment, info.id) is not None:
+        if session.get(Enrollment, (profile.server, info.id)) is not None:
             return
         row = Enrollment(
+            server=profile.server,
             id=info.id,
             userId=profile.userId,
             tenantId=profile.tenantId,
@@ -150,7 +152,9 @@ def apply_entitlements(
         e.courseId: e
         for e in session.exec(
             select(Enrollment).where(
-                Enrollment.userId == profile.userId, Enrollment.tenantId == profile.tenantId
+                Enrollment.server == profile.server,
+                Enrollment.userId == profile.userId,
+                Enrollment.tenantId == profile.tenantId,
             )
         )
     }
@@ -169,13 +173,14 @@ def apply_entitlements(
     # of the interpreter lock and taking it back so often that the UI thread could not get it
     # for up to ~400 ms in a 1,000-course sync (tests/bench/bench_sync_ui.py).
     new = [info for course_id, info in remote.items() if course_id not in local]
-    taken = _existing_ids(session, Enrollment, [info.id for info in new])
+    taken = _existing_ids(session, profile.server, Enrollment, [info.id for info in new])
     for info in new:
         if info.id in taken:
             continue
         taken.add(info.id)
         session.add(
             Enrollment(
+                server=profile.server,
                 id=info.id,
                 userId=profile.userId,
                 tenantId=profile.tenantId,
@@ -189,7 +194,9 @@ def apply_entitlements(
         p.id: p
         for p in session.exec(
             select(Purchase).where(
-                Purchase.userId == profile.userId, Purchase.tenantId == profile.tenantId
+                Purchase.server == profile.server,
+                Purchase.userId == profile.userId,
+                Purchase.tenantId == profile.tenantId,
             )
         )
     }
@@ -197,12 +204,13 @@ def apply_entitlements(
     for purchase_id, purchase in mine.items():
         if purchase_id not in theirs:
             session.delete(purchase)
-    held = _existing_ids(session, Purchase, [i for i in theirs if i not in mine])
+    held = _existing_ids(session, profile.server, Purchase, [i for i in theirs if i not in mine])
     for purchase_id, bought in theirs.items():
         if purchase_id in mine or purchase_id in held:
             continue
         session.add(
             Purchase(
+                server=profile.server,
                 id=purchase_id,
                 userId=profile.userId,
                 tenantId=profile.tenantId,
@@ -213,9 +221,10 @@ def apply_entitlements(
         )
 
     if ent.valid_until is not None:
-        lease = session.get(EntitlementLease, profile.userId)
+        lease = session.get(EntitlementLease, (profile.server, profile.userId))
         if lease is None:
             lease = EntitlementLease(
+                server=profile.server,
                 userId=profile.userId,
                 tenantId=profile.tenantId,
                 issuedAt=ent.issued_at or now,
@@ -229,13 +238,16 @@ def apply_entitlements(
 
 
 def _existing_ids(
-    session: Session, model: type[Enrollment] | type[Purchase], ids: Sequence[str]
+    session: Session, server: str, model: type[Enrollment] | type[Purchase], ids: Sequence[str]
 ) -> set[str]:
-    """Which of ``ids`` are already rows of ``model`` (of any learner), a few queries in all."""
+    """Which of ``ids`` are already rows of ``model`` of ``server`` (of any learner), a few
+    queries in all."""
     found: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        found.update(session.exec(select(model.id).where(col(model.id).in_(chunk))))
+        found.update(
+            session.exec(select(model.id).where(model.server == server, col(model.id).in_(chunk)))
+        )
     return found
 
 
@@ -249,6 +261,7 @@ def derive_enrollment(session: Session, profile: Profile, course_id: str, now: d
         return False
     bought = session.exec(
         select(Purchase.id).where(
+            Purchase.server == profile.server,
             Purchase.userId == profile.userId,
             Purchase.tenantId == profile.tenantId,
             Purchase.courseId == course_id,
@@ -258,6 +271,7 @@ def derive_enrollment(session: Session, profile: Profile, course_id: str, now: d
         return False
     session.add(
         Enrollment(
+            server=profile.server,
             id=f"derived:{profile.id}:{course_id}",
             userId=profile.userId,
             tenantId=profile.tenantId,
@@ -278,16 +292,21 @@ def replace_products(session: Session, profile: Profile, products: Sequence[Prod
     if len(own) != len(products):
         log.warning("ignored %d products of other tenants", len(products) - len(own))
     wanted = {p.id: p for p in own}
-    for old in session.exec(select(Product).where(Product.tenantId == profile.tenantId)):
+    for old in session.exec(
+        select(Product).where(
+            Product.server == profile.server, Product.tenantId == profile.tenantId
+        )
+    ):
         if old.id not in wanted:
             session.delete(old)
     for info in wanted.values():
-        row: Product | None = session.get(Product, info.id)
+        row: Product | None = session.get(Product, (profile.server, info.id))
         if row is not None and row.tenantId != profile.tenantId:
             log.warning("product %s is held for tenant %s; not replaced", info.id, row.tenantId)
             continue
         if row is None:
             row = Product(
+                server=profile.server,
                 id=info.id,
                 tenantId=profile.tenantId,
                 courseId=info.course_id,
@@ -345,7 +364,7 @@ def store_catalog(
     wanted: dict[str, CatalogCourse] = {}
     for course in courses:
         wanted.setdefault(course.id, course)
-    tenant = profile.tenantId
+    tenant, server = profile.tenantId, profile.server
     with store.read() as session:
         existing = {
             row[1]: row
@@ -358,7 +377,7 @@ def store_catalog(
                     col(CatalogEntry.sha256),
                     col(CatalogEntry.sizeBytes),
                     col(CatalogEntry.updatedAt),
-                ).where(col(CatalogEntry.tenantId) == tenant)
+                ).where(col(CatalogEntry.server) == server, col(CatalogEntry.tenantId) == tenant)
             )
         }
     gone = [row[0] for course_id, row in existing.items() if course_id not in wanted]
@@ -369,13 +388,13 @@ def store_catalog(
         if row is not None and tuple(row[2:]) == fields:
             continue
         values.append(
-            {"tenantId": tenant, "courseId": course_id, "seenAt": now}
+            {"server": server, "tenantId": tenant, "courseId": course_id, "seenAt": now}
             | dict(zip(_CATALOG_FIELDS, fields, strict=True))
         )
     del existing
     statement = sqlite_insert(CatalogEntry)
     statement = statement.on_conflict_do_update(
-        index_elements=["tenantId", "courseId"],
+        index_elements=["server", "tenantId", "courseId"],
         set_={name: statement.excluded[name] for name in (*_CATALOG_FIELDS, "seenAt")},
     )
     size = max(1, chunk)
@@ -392,5 +411,7 @@ def store_catalog(
     _pause(len(values))
     with store.write() as session:  # one short statement: when the server last listed them
         session.exec(
-            update(CatalogEntry).where(col(CatalogEntry.tenantId) == tenant).values(seenAt=now)
+            update(CatalogEntry)
+            .where(col(CatalogEntry.server) == server, col(CatalogEntry.tenantId) == tenant)
+            .values(seenAt=now)
         )

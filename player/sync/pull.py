@@ -143,7 +143,8 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
         stored: dict[str, dict[int, str]] = {}
         for course_id, version, sha in session.exec(
             select(StoredPackage.courseId, StoredPackage.version, StoredPackage.sha256).where(
-                StoredPackage.tenantKey == profile.tenantId
+                StoredPackage.server == profile.server,
+                StoredPackage.tenantKey == profile.tenantId,
             )
         ):
             stored.setdefault(course_id, {})[version] = sha
@@ -255,7 +256,11 @@ def _store_batch(run: Run, batch: list[_Outcome]) -> None:
                 try:
                     with session.begin_nested():
                         result = packages.store_parsed(
-                            session, outcome.parsed, origin="server", tenant_id=profile.tenantId
+                            session,
+                            outcome.parsed,
+                            origin="server",
+                            server=profile.server,
+                            tenant_id=profile.tenantId,
                         )
                         if merge_entitlement(run, session, course.id):
                             log.info("derived access to %s from its download", course.id)
@@ -347,7 +352,7 @@ def pull_progress(run: Run) -> None:
                     session, run.profile, page.items, keep
                 )
                 state = session.get(SyncState, run.profile.id) or SyncState(
-                    profileId=run.profile.id
+                    profileId=run.profile.id, server=run.profile.server
                 )
                 state.progressCursor = page.cursor or cursor
                 session.add(state)
@@ -361,12 +366,16 @@ def _open_courses(run: Run) -> set[str]:
     with run.store.read() as session:
         enrolled = session.exec(
             select(Enrollment.courseId).where(
-                Enrollment.userId == profile.userId, Enrollment.tenantId == profile.tenantId
+                Enrollment.server == profile.server,
+                Enrollment.userId == profile.userId,
+                Enrollment.tenantId == profile.tenantId,
             )
         ).all()
         bought = session.exec(
             select(Purchase.courseId).where(
-                Purchase.userId == profile.userId, Purchase.tenantId == profile.tenantId
+                Purchase.server == profile.server,
+                Purchase.userId == profile.userId,
+                Purchase.tenantId == profile.tenantId,
             )
         ).all()
     return set(enrolled) | set(bought)

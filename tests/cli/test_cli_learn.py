@@ -13,7 +13,7 @@ import pytest
 from player.cli import main
 from player.services import profiles
 from player.store.db import Store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, serve_courses
 
 
 def run(capsys: pytest.CaptureFixture[str], data: Path, *argv: str) -> tuple[int, str, str]:
@@ -38,7 +38,9 @@ def test_import_list_lesson(capsys: pytest.CaptureFixture[str], data: Path) -> N
     assert code == 0 and out.count("imported") == 2
     code, out, _ = run(capsys, data, "list")
     lines = sorted(out.splitlines())
-    assert lines[0].split("\t") == ["git-basics", "2", "Git Basics", "ready"]
+    assert lines[0].split("\t") == [
+        "git-basics", "2", "Git Basics", "ready", "file", "git-basics.json"
+    ]  # fmt: skip
     assert len(lines) == 2
     code, out, _ = run(capsys, data, "lesson", "git-basics", "1", "--format", "text")
     assert code == 0 and "Making a first commit" in out and "git add hello.txt" in out
@@ -98,13 +100,21 @@ def test_paid_course_is_gated_on_the_command_line(
     ana = profiles.upsert_server_profile(
         store, user_id="ana", name="Ana", tenant_id="t1", server_url="http://s", username="ana"
     )
+    serve_courses(store, tenant="t1", server="http://s", names=("git-basics.json",))
     with store.write() as session:
         session.add(
-            Product(id="p", tenantId="t1", courseId="git-basics", priceCents=900, currency="EUR")
-        )
+            Product(
+                server="http://s", id="p", tenantId="t1", courseId="git-basics", priceCents=900,
+                currency="EUR",
+            )
+        )  # fmt: skip
     store.close()
     code, out, _ = run(capsys, data, "--profile", ana.id, "list")
-    assert out.strip().split("\t")[-1] == "locked"
+    rows = {line.split("\t")[0]: line.split("\t")[3:] for line in out.strip().splitlines()}
+    assert rows == {
+        "git-basics": ["locked", "server", "http://s"],
+        "file:git-basics": ["ready", "file", "git-basics.json"],
+    }
     for argv in (
         ("lesson", "git-basics", "0"),
         ("enroll", "git-basics"),
@@ -112,7 +122,8 @@ def test_paid_course_is_gated_on_the_command_line(
     ):
         code, out, err = run(capsys, data, "--profile", ana.id, *argv)
         assert code == 3 and "paid course" in err, argv  # 3: refused by a guard
-    # the guest (another tenant: this machine) sees it free
+    # the imported file stays readable by every learner, addressed apart from the server's
+    assert run(capsys, data, "--profile", ana.id, "lesson", "file:git-basics", "0")[0] == 0
     assert run(capsys, data, "--profile", "guest", "lesson", "git-basics", "0")[0] == 0
 
 

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from player.errors import CourseNotDownloaded, CourseNotFound, LessonNotFound
+from player.services import progress
 from player.services.learn import NOT_DOWNLOADED, READY, LearnService
 from player.store.db import Store
 from player.store.models import CatalogEntry, Profile
@@ -42,9 +43,15 @@ def test_course_offered_but_not_downloaded(store: Store, make_learner: Any) -> N
     with store.write() as session:
         session.add(
             CatalogEntry(
-                tenantId="t-north", courseId="algebra", title="Algebra", version=1, seenAt=utcnow()
+                server=ana.server,
+                tenantId="t-north",
+                courseId="algebra",
+                title="Algebra",
+                version=1,
+                seenAt=utcnow(),
             )
         )
+    progress.enroll(store, ana, "algebra")
     service = LearnService(store, ana)
     [course] = service.list_courses()
     assert (course.course_id, course.state) == ("algebra", NOT_DOWNLOADED)
