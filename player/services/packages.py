@@ -97,7 +97,7 @@ def store_parsed(
     # only the versions someone still needs are kept (docs/store.md, player.services.storage)
     from player.services.storage import prune_versions
 
-    prune_versions(session, package.course_id, tenant_key)
+    prune_versions(session, package.course_id, tenant_key, server)
     return _result(parsed, created=True)
 
 

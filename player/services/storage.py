@@ -20,8 +20,10 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from player.errors import CourseNotFound
+from player.origin import LOCAL
+from player.services.access import FILE_PREFIX, resolve
 from player.store.db import Store
-from player.store.models import CatalogEntry, PackageBlob, Profile, RemovedCourse, StoredPackage
+from player.store.models import PackageBlob, Profile, RemovedCourse, StoredPackage
 from player.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ class Removed:
 def usage(store: Store, profile: Profile) -> StorageUsage:
     with store.read() as session:
         rows = [
-            (p.courseId, p.title, p.version, p.tenantKey, size)
+            (_label(p), p.title, p.version, _visible(p, profile), size)
             for p, size in session.exec(
                 select(StoredPackage, PackageBlob.sizeBytes).join(
                     PackageBlob, col(PackageBlob.sha256) == col(StoredPackage.sha256)
@@ -69,9 +71,17 @@ def usage(store: Store, profile: Profile) -> StorageUsage:
             session.exec(select(func.coalesce(func.sum(PackageBlob.sizeBytes), 0))).one()
         )
     courses: dict[str, tuple[str, list[int], int, int]] = {}
-    for course_id, title, version, tenant_key, size in rows:
-        if tenant_key not in ("", profile.tenantId):
+    server_ids = {
+        label
+        for label, _t, _v, visible, _s in rows
+        if visible and not label.startswith(FILE_PREFIX)
+    }
+    for label, title, version, visible, size in rows:
+        if not visible:
             continue
+        course_id = label  # ``file:ID`` only beside a server course of the same id
+        if label.startswith(FILE_PREFIX) and label[len(FILE_PREFIX) :] not in server_ids:
+            course_id = label[len(FILE_PREFIX) :]
         name, versions, total, newest = courses.get(course_id, (title, [], 0, -1))
         if version > newest:
             name, newest = title, version
@@ -90,32 +100,32 @@ def usage(store: Store, profile: Profile) -> StorageUsage:
     return StorageUsage(courses=listed, other_bytes=max(0, all_bytes - shown))
 
 
-def remove_course(store: Store, profile: Profile, course_id: str) -> Removed:
-    """Delete the course's stored packages (the learner's view of it); keep everything else."""
+def remove_course(store: Store, profile: Profile, ref: str) -> Removed:
+    """Delete the stored packages of the course ``ref`` addresses for the learner (``ID`` their
+    server's course, else the imported file; ``file:ID`` the file); keep everything else."""
+    course_id = ref
     with store.write() as session:
-        rows = list(
-            session.exec(
-                select(StoredPackage).where(
-                    StoredPackage.courseId == course_id,
-                    (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId),
-                )
-            )
+        key = resolve(session, profile, ref)
+        course_id = key.course_id
+        query = select(StoredPackage).where(
+            StoredPackage.courseId == key.course_id, StoredPackage.server == key.server
         )
+        if not key.is_file:
+            query = query.where(StoredPackage.tenantKey == profile.tenantId)
+        rows = list(session.exec(query))
         if not rows:
-            raise CourseNotFound(course_id)
+            raise CourseNotFound(ref)
         title = max(rows, key=lambda r: r.version).title
-        from_server = any(r.tenantKey == profile.tenantId and r.tenantKey for r in rows) or (
-            session.exec(
-                select(CatalogEntry.id).where(
-                    CatalogEntry.tenantId == profile.tenantId, CatalogEntry.courseId == course_id
-                )
-            ).first()
-            is not None
-        )
         freed = _delete_versions(session, rows)
-        if from_server and session.get(RemovedCourse, (profile.tenantId, course_id)) is None:
+        marker = (profile.server, profile.tenantId, course_id)
+        if not key.is_file and session.get(RemovedCourse, marker) is None:
             session.add(
-                RemovedCourse(tenantKey=profile.tenantId, courseId=course_id, removedAt=utcnow())
+                RemovedCourse(
+                    server=profile.server,
+                    tenantKey=profile.tenantId,
+                    courseId=course_id,
+                    removedAt=utcnow(),
+                )
             )
     log.info("removed %s (%d versions, %d bytes)", course_id, len(rows), freed)
     return Removed(course_id, title, tuple(sorted(r.version for r in rows)), freed)
@@ -124,22 +134,26 @@ def remove_course(store: Store, profile: Profile, course_id: str) -> Removed:
 def request_download(store: Store, profile: Profile, course_id: str) -> bool:
     """The learner asks for a removed server course again: the next sync downloads it."""
     with store.write() as session:
-        row = session.get(RemovedCourse, (profile.tenantId, course_id))
+        row = session.get(RemovedCourse, (profile.server, profile.tenantId, course_id))
         if row is None:
             return False
         session.delete(row)
         return True
 
 
-def removed_courses(session: Session, tenant_key: str) -> set[str]:
-    """Courses removed from this machine for an organisation (sync leaves them alone)."""
+def removed_courses(session: Session, server: str, tenant_key: str) -> set[str]:
+    """Courses of a server's organisation removed from this machine (sync leaves them alone)."""
     return set(
-        session.exec(select(RemovedCourse.courseId).where(RemovedCourse.tenantKey == tenant_key))
+        session.exec(
+            select(RemovedCourse.courseId).where(
+                RemovedCourse.server == server, RemovedCourse.tenantKey == tenant_key
+            )
+        )
     )
 
 
 def prune_versions(
-    session: Session, course_id: str, tenant_key: str, keep: int = KEEP_VERSIONS
+    session: Session, course_id: str, tenant_key: str, server: str, keep: int = KEEP_VERSIONS
 ) -> list[int]:
     """Delete all but the newest ``keep`` stored versions of a course of one origin (in the
     caller's transaction); return the versions deleted."""
@@ -147,7 +161,11 @@ def prune_versions(
     rows = list(
         session.exec(
             select(StoredPackage)
-            .where(StoredPackage.courseId == course_id, StoredPackage.tenantKey == tenant_key)
+            .where(
+                StoredPackage.courseId == course_id,
+                StoredPackage.tenantKey == tenant_key,
+                StoredPackage.server == server,
+            )
             .order_by(col(StoredPackage.version).desc())
         )
     )
@@ -156,6 +174,19 @@ def prune_versions(
         _delete_versions(session, old)
         log.info("pruned %s versions %s", course_id, [r.version for r in old])
     return [r.version for r in old]
+
+
+def _visible(row: StoredPackage, profile: Profile) -> bool:
+    return row.server == LOCAL or (
+        row.server == profile.server
+        and row.tenantKey == profile.tenantId
+        and profile.server != LOCAL
+    )
+
+
+def _label(row: StoredPackage) -> str:
+    """How the learner names the course: its id, ``file:ID`` for an imported file."""
+    return f"{FILE_PREFIX}{row.courseId}" if row.server == LOCAL else row.courseId
 
 
 def _delete_versions(session: Session, rows: list[StoredPackage]) -> int:

@@ -148,7 +148,7 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
             )
         ):
             stored.setdefault(course_id, {})[version] = sha
-        removed = storage.removed_courses(session, profile.tenantId)
+        removed = storage.removed_courses(session, profile.server, profile.tenantId)
         issues = {
             i.courseId: i
             for i in session.exec(

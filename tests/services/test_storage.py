@@ -97,12 +97,19 @@ def test_another_organisations_courses_are_counted_apart(
     parsed_raw = version_of("git-basics.json", 7)
     with imported.write() as session:
         packages.store_parsed(
-            session, parse_package(parsed_raw), origin="server", tenant_id="t-north"
+            session,
+            parse_package(parsed_raw),
+            origin="server",
+            server=ana.server,
+            tenant_id="t-north",
         )
     guest_view = storage.usage(imported, guest)
     assert guest_view.other_bytes == len(parsed_raw)
     ana_view = storage.usage(imported, ana)
     assert ana_view.other_bytes == 0
-    assert next(c for c in ana_view.courses if c.course_id == "git-basics").versions == (2, 7)
+    # ana sees her server's git-basics and, apart, the machine's imported file of the same id
+    by_id = {c.course_id: c.versions for c in ana_view.courses}
+    assert by_id["git-basics"] == (7,) and by_id["file:git-basics"] == (2,)
+    assert "file:git-basics" not in {c.course_id for c in guest_view.courses}
     with pytest.raises(CourseNotFound):
         storage.remove_course(imported, guest, "nothing-of-ana")
