@@ -113,3 +113,21 @@ def test_another_organisations_courses_are_counted_apart(
     assert "file:git-basics" not in {c.course_id for c in guest_view.courses}
     with pytest.raises(CourseNotFound):
         storage.remove_course(imported, guest, "nothing-of-ana")
+
+
+def test_removal_and_pruning_keep_the_search_index_right(imported: Store, guest: Profile) -> None:
+    from player.services.search import search
+
+    def courses(text: str) -> set[str]:
+        return {hit.course_id for hit in search(imported, guest, text).hits}
+
+    assert "git-basics" in courses("commit")
+    for version in (3, 4):
+        packages.import_bytes(imported, version_of("git-basics.json", version))
+    assert "git-basics" in courses("commit")  # the kept versions are still found
+    storage.remove_course(imported, guest, "git-basics")
+    assert "git-basics" not in courses("commit")
+    with imported.read() as session:
+        from player.store.models import SearchDoc
+
+        assert session.exec(select(SearchDoc).where(SearchDoc.courseId == "git-basics")).all() == []
