@@ -28,7 +28,7 @@ from player.i18n import _
 from player.package import ParsedPackage, parse_package
 from player.package.signature import Signature, parse_header, verify
 from player.safe_text import one_line
-from player.services import keys, packages
+from player.services import keys, packages, storage
 from player.services.access import AccessSnapshot
 from player.store.models import (
     DownloadIssue,
@@ -159,6 +159,7 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
             if kid is not None and run.signing_keys and kid not in run.signing_keys:
                 continue  # signed by a key no longer trusted: fetched again (its new signature)
             stored.setdefault(course_id, {})[version] = sha
+        removed = storage.removed_courses(session, profile.server, profile.tenantId)
         issues = {
             i.courseId: i
             for i in session.exec(
@@ -168,6 +169,8 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
     run.download_issues = set(issues)
     jobs: list[_Job] = []
     for course in catalog:
+        if course.id in removed:  # the learner removed it here: not until they ask again
+            continue
         have = stored.get(course.id, {})
         if course.version in have and course.sha256 in (None, have[course.version]):
             run.report.courses_unchanged += 1
