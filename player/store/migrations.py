@@ -56,6 +56,8 @@ STEPS: list[Step] = [
     _create_tables("lessonnote", "notessyncstate", "resumepoint", "openlesson", "removedcourse"),
     # Version 5: the floor of trusted time (a clock turned back extends no lease).
     _create_tables("trustedtime"),
+    # Version 6: learner locks (a password verifier per server learner, "don't ask" per learner).
+    _create_tables("learnerlock"),
 ]
 
 

@@ -319,3 +319,18 @@ class TrustedTime(SQLModel, table=True):
     offsetSeconds: float = 0.0
     serverTime: datetime | None = None
     updatedAt: datetime
+
+
+# --- learner locks (store version 6) ---------------------------------------------------------
+
+
+class LearnerLock(SQLModel, table=True):
+    """What lets the window check a learner's password offline before acting as them
+    (``player.services.learner_lock``): a salted PBKDF2 verifier (``player.passwords``) kept at
+    each server sign-in, never the password, and the learner's own "don't ask on this computer".
+    """
+
+    profileId: str = Field(primary_key=True)
+    verifier: str
+    ask: bool = True
+    updatedAt: datetime

@@ -10,7 +10,7 @@ from typing import Any
 
 from player.errors import SignInRequired, SyncError
 from player.i18n import _
-from player.services import profiles
+from player.services import learner_lock, profiles
 from player.store.db import Store
 from player.store.models import Profile, Tenant
 from player.sync.client import ApiClient, normalize_url
@@ -49,7 +49,8 @@ def sign_in(
     """``POST /api/auth/token``; on success record the learner and keep the token.
 
     Wrong credentials raise ``SignInRequired`` with a message saying so; no connection raises
-    ``ServerUnavailable``. The password is never stored.
+    ``ServerUnavailable``. The password is never stored; a salted verifier of it is
+    (``player.services.learner_lock``), so that the window can check it offline.
     """
     url = normalize_url(server_url)
     own = client is None
@@ -73,6 +74,7 @@ def sign_in(
         if tenant is not None and tenant.serverUrl != url:
             tenant.serverUrl = url
             session.add(tenant)
+    learner_lock.remember(store, profile, password)  # the window unlocks them offline with it
     saved = tokens.save(url, user.id, answer.token)
     log.info(
         "signed in as %s (%s) at %s; token in keyring: %s", user.id, user.tenant_id, url, saved
