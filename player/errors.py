@@ -63,6 +63,50 @@ class PackageConflict(PackageError):
     code = "PACKAGE_CONFLICT"
 
 
+# --- the local store -------------------------------------------------------------------------
+
+
+class StoreError(PlayerError):
+    """The local store cannot be used as it is; nothing was changed. The message names the file
+    and says what to do (``docs/store.md``: back-up copy, integrity check, starting fresh)."""
+
+    code = "STORE_ERROR"
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class StoreDamaged(StoreError):
+    """The store file is not a whole SQLite database (truncated, overwritten, empty)."""
+
+    code = "STORE_DAMAGED"
+
+
+class StoreUnwritable(StoreError):
+    """The store file or its folder cannot be written (permissions, a read-only disk)."""
+
+    code = "STORE_READ_ONLY"
+
+
+class StoreFull(StoreError):
+    """The disk holding the store is full."""
+
+    code = "STORE_FULL"
+
+
+class StoreBusy(StoreError):
+    """Another program held the store's write lock for too long."""
+
+    code = "STORE_BUSY"
+
+
+class StoreTooNew(StoreError):
+    """The store was written by a newer Course Player."""
+
+    code = "STORE_TOO_NEW"
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 

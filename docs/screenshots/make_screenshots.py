@@ -4,8 +4,8 @@ Run from the repository root::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
 
-It builds a throw-away data directory (the bundled samples, the shared multilingual and hostile
-fixtures, a learner with progress, a paid course and a course not downloaded yet), opens the
+It builds a throw-away data directory (the bundled samples, the multilingual and hostile
+fixtures of tests/fixtures/, a learner with progress, a paid course and a course not downloaded yet), opens the
 real ``MainWindow`` with its background work run in place, and saves ``widget.grab()`` PNGs:
 the catalog, the overview (also locked), a lesson showing each block type, every lesson of the
 multilingual fixture (one right to left), the narrow layout at 360 px, the dark palette, the
@@ -67,14 +67,13 @@ WIDE = (1100, 720)
 NARROW = (360, 720)
 
 
-def shared_fixtures() -> Path:
-    override = os.environ.get("COURSE_PLAYER_SHARED_DIR")
-    return (Path(override) if override else REPO.parent / "shared") / "fixtures"
+#: The project's own test courses (tests/fixtures/README.md).
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 def sample_files() -> list[Path]:
     samples = sorted((REPO / "resources" / "samples").glob("*.json"))
-    return samples or [shared_fixtures() / "git-basics.json"]
+    return samples or [FIXTURES / "git-basics.json"]
 
 
 def settle(app: QApplication, rounds: int = 3) -> None:
@@ -110,7 +109,7 @@ def build_store(data: Path) -> tuple[Store, Profile]:
     for path in sample_files():
         packages.import_file(store, path, origin="bundled")
     for name in ("multilingual.json", "hostile.json"):
-        fixture = shared_fixtures() / name
+        fixture = FIXTURES / name
         if fixture.is_file():
             packages.import_file(store, fixture)
     profiles.ensure_guest(store)

@@ -66,7 +66,12 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     config.setup_logging(args.verbose)
     try:
-        ctx = Context.open(args)
+        try:
+            ctx = Context.open(args)
+        except PlayerError as error:
+            if args.command is None:  # the window: say it on screen, not only on stderr
+                _show_startup_error(str(error))
+            raise
         if args.command is None:
             from player.ui.app import run
 
@@ -83,6 +88,15 @@ def _run(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("course-player: interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
+
+
+def _show_startup_error(message: str) -> None:
+    try:
+        from player.ui.startup_error import show_startup_error
+
+        show_startup_error(message)
+    except Exception:  # no display, no Qt: stderr still has the message
+        log.exception("could not show the start-up error in a dialog")
 
 
 def _reader_gone() -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from player import config, i18n
+from player.errors import StoreBusy, StoreFull, StoreUnwritable
 from player.policy import LabPolicy, load_policy
 from player.services import clock, profiles
 from player.settings import Settings
@@ -49,7 +50,8 @@ class Context:
         store = Store(config.data_dir(args.data_dir))
         try:
             clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
-        except OperationalError as error:  # a full disk: the command says so when it writes
+        except (OperationalError, StoreFull, StoreBusy, StoreUnwritable) as error:
+            # a full disk, a busy or read-only store: the command says so when it writes
             log.warning("could not record the local time: %s", error)
         return cls(
             store=store,

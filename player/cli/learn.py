@@ -9,6 +9,7 @@ from typing import Any
 from player.cli import exit_codes
 from player.cli.context import Context
 from player.errors import PlayerError
+from player.safe_text import one_line
 from player.services import packages, profiles, progress
 from player.services.learn import LearnService
 
@@ -59,10 +60,16 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+    """One row per course: the id that addresses it, version, title, state, and where it comes
+    from ("file" and the file's name, or "server" and the server's origin)."""
     for course in LearnService(ctx.store, ctx.profile).list_courses():
+        if course.is_file:
+            kind, where = "file", course.source or ""
+        else:
+            kind, where = "server", course.access.server
         print(
             f"{_one_line(course.course_id)}\t{course.version}\t{_one_line(course.title)}"
-            f"\t{course.state}"
+            f"\t{course.state}\t{kind}\t{_one_line(where)}"
         )
     return 0
 
@@ -113,4 +120,6 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` on one line, control characters shown as escapes: a package cannot drive the
+    terminal (``player.safe_text``)."""
+    return one_line(text)

@@ -157,9 +157,6 @@ class TextMapper:
         register_fonts()
         self.substitutions = 0
 
-    def covers(self, face: str, char: str) -> bool:
-        return ord(char) in _faces[face].covered
-
     def runs(self, text: str, face: str = SANS) -> list[Run]:
         """``text`` cut into runs drawable in ``face``, in its upright face, or placeholders."""
         text = clean_text(text)

@@ -35,9 +35,15 @@ from player.errors import (
 )
 from player.i18n import _
 from player.services import audit, clock
-from player.services.access import CourseAccess, check_enrolled, course_access
+from player.services.access import (
+    CourseAccess,
+    check_enrolled,
+    course_access,
+    latest_visible_package,
+    progress_owner,
+)
 from player.store.db import Store
-from player.store.models import ExportRecord, PackageBlob, Profile, StoredPackage
+from player.store.models import ExportRecord, PackageBlob, Profile
 from player.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -92,11 +98,14 @@ def rate_limit_retry_after(
 ) -> int | None:
     """Seconds until the learner may export ``course_id`` again, or ``None`` if they may now."""
     now = as_utc(now)
+    access = course_access(session, profile, course_id)
+    owner, key_id = progress_owner(profile, access), access.course_id
     rows = session.exec(
         select(ExportRecord.createdAt)
         .where(
-            ExportRecord.userId == profile.userId,
-            ExportRecord.courseId == course_id,
+            ExportRecord.server == owner[0],
+            ExportRecord.userId == owner[1],
+            ExportRecord.courseId == key_id,
             col(ExportRecord.createdAt) > now - RATE_WINDOW,
         )
         .order_by(col(ExportRecord.createdAt))
@@ -134,18 +143,12 @@ def check_rate(
 
 def find_target(session: Session, profile: Profile, course_id: str, title: str) -> ExportTarget:
     """The latest stored version the learner sees, from metadata (the content is not read)."""
-    row = session.exec(
-        select(StoredPackage, PackageBlob.sizeBytes)
-        .join(PackageBlob, col(PackageBlob.sha256) == col(StoredPackage.sha256))
-        .where(
-            StoredPackage.courseId == course_id,
-            (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId),
-        )
-        .order_by(col(StoredPackage.version).desc())
-    ).first()
-    if row is None:
+    stored = latest_visible_package(session, profile, course_id)
+    if stored is None:
         return ExportTarget(course_id, title, None, None, None, None)
-    stored, size = row
+    size = session.exec(
+        select(PackageBlob.sizeBytes).where(PackageBlob.sha256 == stored.sha256)
+    ).one()
     return ExportTarget(
         course_id=course_id,
         title=stored.title,
@@ -236,8 +239,14 @@ def record_export(
 ) -> ExportRecord:
     """Count a produced export; re-checks the rate inside the caller's write transaction."""
     check_rate(session, profile, course_id, now)
+    access = course_access(session, profile, course_id)
+    server, user_id = progress_owner(profile, access)
     record = ExportRecord(
-        userId=profile.userId, courseId=course_id, format=fmt, createdAt=as_utc(now)
+        server=server,
+        userId=user_id,
+        courseId=access.course_id,
+        format=fmt,
+        createdAt=as_utc(now),
     )
     session.add(record)
     session.flush()

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from reportlab import rl_config
@@ -458,7 +457,3 @@ def _learner_notes(renderer: BlockRenderer, texts: Sequence[str]) -> list[Flowab
     background, accent = CALLOUT_COLOURS["tip"]
     parts = [(_("Your notes"), st.label), *((text, st.body) for text in texts)]
     return renderer.box(parts, background, accent, rtl=False)
-
-
-def published_at_utc(package: CoursePackage) -> datetime:
-    return datetime.fromtimestamp(publish_epoch(package), UTC)

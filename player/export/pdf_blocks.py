@@ -39,13 +39,17 @@ from player.export.fonts import (
     TextMapper,
     string_width,
 )
+from player.export.pdf_box import BoxParagraph
+from player.export.pdf_html import HtmlConverter
 from player.export.pdf_images import ImageStore, Picture, flowable
+from player.export.pdf_pieces import box_part, continued, line_groups
 from player.export.pdf_styles import (
     BOX_INSET,
     BOX_PADDING,
     CALLOUT_COLOURS,
     CODE_SIZE,
     INK,
+    LIST_INDENT,
     OBJECTIVES_BG,
     QUOTE_BG,
     RULE,
@@ -83,7 +87,6 @@ from player.render.sanitize import render_markdown
 log = logging.getLogger(__name__)
 
 ASSET_SCHEME = "asset:"
-LIST_INDENT = 16
 CONTINUATION = "↪ "
 _IMAGE_MAX_HEIGHT = TEXT_HEIGHT * 0.55
 HEADING_ROOM = 72  # a heading needs this much room below it on its page (itself and ~3 lines)
@@ -119,31 +122,6 @@ class LessonTitle(Paragraph):
             self.canv.addOutlineEntry(self.outline, self.key, level=0, closed=None)
 
 
-class BoxParagraph(Paragraph):
-    """A paragraph drawn as a shaded box (``box_style``) with an accent bar on its start side.
-
-    Unlike a one-cell table it splits across pages like any paragraph, and costs no more to lay
-    out; each part keeps the background and the bar (``split`` makes parts of the same class).
-    """
-
-    def draw(self) -> None:
-        super().draw()
-        style = self.style
-        accent = getattr(style, "accentColor", None)
-        if accent is None:
-            return
-        top, right, bottom, left = normalizeTRBL(style.borderPadding)
-        if getattr(style, "accentSide", "left") == "right":
-            x = self.width - style.rightIndent + right - 3
-        else:
-            x = style.leftIndent - left
-        canvas = self.canv
-        canvas.saveState()
-        canvas.setFillColor(accent)
-        canvas.rect(x, -bottom, 3, self.height + top + bottom, stroke=0, fill=1)
-        canvas.restoreState()
-
-
 class PlainParagraphs:
     """Paragraphs of plain text built from fragments, without reportlab's markup parser.
 
@@ -176,6 +154,30 @@ class PlainParagraphs:
     ) -> Paragraph:
         """A paragraph of ``lines`` (each already in display order), broken where they break."""
         return self.segments([(lines, {})], style, cls, bullet=bullet)
+
+    def pieces(
+        self,
+        lines: Sequence[str],
+        style: ParagraphStyle,
+        cls: type[Paragraph] = Paragraph,
+        *,
+        bullet: str | None = None,
+        styler: Callable[[bool, bool], ParagraphStyle] | None = None,
+    ) -> list[Paragraph]:
+        """Like ``make``, cut into pieces reportlab lays out in linear time when the text is long
+        (``pdf_pieces``); ``styler(first, last)`` gives each piece's style."""
+        groups = line_groups(lines)
+        if len(groups) == 1:
+            return [self.make(lines, styler(True, True) if styler else style, cls, bullet=bullet)]
+        last = len(groups) - 1
+        out = []
+        for position, group in enumerate(groups):
+            first, final = position == 0, position == last
+            piece_style = (
+                styler(first, final) if styler else continued(style, first=first, last=final)
+            )
+            out.append(self.make(group, piece_style, cls, bullet=bullet if first else None))
+        return out
 
     def segments(
         self,
@@ -289,8 +291,6 @@ class BlockRenderer:
     """Turns one package's lessons into flowables; holds the text mapper and decoded images."""
 
     def __init__(self, package: CoursePackage, mapper: TextMapper) -> None:
-        from player.export.pdf_html import HtmlConverter
-
         self.package = package
         self.mapper = mapper
         self.plain = PlainParagraphs(mapper)
@@ -322,9 +322,9 @@ class BlockRenderer:
 
     def para(
         self, text: str, style: Any, *, rtl: bool = False, width: float = TEXT_WIDTH
-    ) -> Paragraph:
-        """A paragraph of plain package text (its line breaks kept)."""
-        return self.plain.make(self.display_lines(text, style, rtl=rtl, width=width), style)
+    ) -> list[Paragraph]:
+        """A paragraph of plain package text (its line breaks kept), in pieces when long."""
+        return self.plain.pieces(self.display_lines(text, style, rtl=rtl, width=width), style)
 
     def display_lines(self, text: str, style: Any, *, rtl: bool, width: float) -> list[str]:
         """The lines of ``text`` in display order; right-to-left text is broken into lines here."""
@@ -393,10 +393,10 @@ class BlockRenderer:
                 # lays the next block out twice.)
                 return [
                     CondPageBreak(HEADING_ROOM),
-                    self.para(block.text, style, rtl=rtl, width=width),
+                    *self.para(block.text, style, rtl=rtl, width=width),
                 ]
             case ParagraphBlock():
-                return [self.para(block.text, st.body, rtl=rtl, width=width)]
+                return list(self.para(block.text, st.body, rtl=rtl, width=width))
             case Markdown():
                 html = render_markdown(
                     block.markdown, PDF_RENDER_OPTIONS, assets=self.package.assets
@@ -416,7 +416,7 @@ class BlockRenderer:
                     style = _bullet_style(block.ordered, position == last)
                     lines = self.display_lines(text, style, rtl=False, width=width - LIST_INDENT)
                     label = f"{position + 1}." if block.ordered else "•"
-                    out.append(self.plain.make(lines, style, bullet=label))
+                    out.extend(self.plain.pieces(lines, style, bullet=label))
                 return out
             case Code():
                 return self.code(block.code, block.language, width=width)
@@ -533,7 +533,13 @@ class BlockRenderer:
             style = box_style(base, background, accent, rtl, part)
             inner = width - style.leftIndent - style.rightIndent
             lines = self.display_lines(text, style, rtl=rtl, width=inner)
-            out.append(self.plain.make(lines, style, BoxParagraph))
+
+            def styler(
+                first: bool, final: bool, base: ParagraphStyle = base, whole: str = part
+            ) -> ParagraphStyle:
+                return box_style(base, background, accent, rtl, box_part(whole, first, final))
+
+            out.extend(self.plain.pieces(lines, style, BoxParagraph, styler=styler))
         if last > 0:  # not a title alone at the foot of a page
             out.insert(0, CondPageBreak(3 * parts[0][1].leading + BOX_INSET[0]))
         return out

@@ -12,20 +12,31 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer, Table, TableStyle
 
 from player.export import bidi
-from player.export.fonts import MONO_BOLD, SANS_BOLD, SANS_BOLD_ITALIC, SANS_ITALIC, face_for
-from player.export.pdf_blocks import LIST_INDENT, BoxParagraph
+from player.export.fonts import (
+    MONO_BOLD,
+    SANS_BOLD,
+    SANS_BOLD_ITALIC,
+    SANS_ITALIC,
+    TextMapper,
+    face_for,
+)
+from player.export.pdf_box import BoxParagraph
+from player.export.pdf_images import ImageStore, Picture
+from player.export.pdf_pieces import PIECE_CHARS, box_part, continued, pieces
 from player.export.pdf_styles import (
     BOX_PADDING,
     LINK,
+    LIST_INDENT,
     QUOTE_BG,
     RULE,
     TABLE_HEAD_BG,
@@ -35,8 +46,38 @@ from player.export.pdf_styles import (
 )
 from player.i18n import _
 
-if TYPE_CHECKING:
-    from player.export.pdf_blocks import BlockRenderer
+
+class BlockRenderer(Protocol):
+    """What the converter uses of ``pdf_blocks.BlockRenderer`` (which makes one converter)."""
+
+    mapper: TextMapper
+    images: ImageStore
+
+    def note(self, text: str, rtl: bool) -> Flowable: ...
+
+    def note_box(self, message: str, caption: str | None, rtl: bool) -> list[Flowable]: ...
+
+    def picture(
+        self, picture: Picture, caption: str | None, rtl: bool, width: float, *, top: bool = True
+    ) -> list[Flowable]: ...
+
+    def code(self, code: str, language: str | None, *, width: float = ...) -> list[Flowable]: ...
+
+    def quote(self, content: list[Flowable], *, width: float = ...) -> Flowable: ...
+
+    def bullets(
+        self, markups: Sequence[str], *, ordered: bool, rtl: bool, start: int = 1
+    ) -> list[Flowable]: ...
+
+    def list_flowable(
+        self,
+        items: Sequence[Flowable | list[Flowable]],
+        *,
+        ordered: bool,
+        rtl: bool,
+        start: int = 1,
+    ) -> Flowable: ...
+
 
 MAX_DEPTH = 40
 MAX_SPAN = 30
@@ -120,15 +161,35 @@ class _Inline:
         self.base_italic = base_face in (SANS_ITALIC, SANS_BOLD_ITALIC)
         self.parts: list[str] = []
         self.segments: list[tuple[str, Any]] = []
+        self.joined: set[int] = set()  # text segments that continue the one before (a long text)
+        self.size = 0  # characters of text in ``parts``
+        self.in_link = 0
 
     def cut(self) -> None:
         if self.parts:
             self.segments.append(("text", "".join(self.parts)))
             self.parts = []
+        self.size = 0
+
+    def cut_long(self) -> None:
+        """End the segment here because the text is long (``pdf_pieces``); the next continues it."""
+        if self.parts and not self.in_link:  # never inside <a>…</a>
+            self.cut()
+            self.joined.add(len(self.segments))
 
     def text(self, text: str, state: _State) -> None:
         if bidi.has_rtl(text):
             text = bidi.display(text, rtl=self.rtl)
+        if self.size + len(text) > PIECE_CHARS:
+            for position, piece in enumerate(pieces(text)):
+                if position > 0 or self.size + len(piece) > PIECE_CHARS:
+                    self.cut_long()
+                self._text(piece, state)
+            return
+        self._text(text, state)
+
+    def _text(self, text: str, state: _State) -> None:
+        self.size += len(text)
         face = face_for(
             bold=state.bold or self.base_bold,
             italic=state.italic or self.base_italic,
@@ -195,7 +256,11 @@ class _Inline:
         self.parts.append(
             f'<a href="{html.escape(href, quote=True)}" color="#{LINK.hexval()[2:]}">'
         )
-        self.walk(node.children, _wrap(state, "u"))
+        self.in_link += 1
+        try:
+            self.walk(node.children, _wrap(state, "u"))
+        finally:
+            self.in_link -= 1
         self.parts.append("</a>")
 
 
@@ -244,10 +309,14 @@ class HtmlConverter:
         writer.walk(nodes, state or _State())
         writer.cut()
         out: list[Flowable] = []
-        for kind, value in writer.segments:
+        for position, (kind, value) in enumerate(writer.segments):
             if kind == "text":
                 if _visible(value):
-                    out.append(Paragraph(value, style))
+                    first = position not in writer.joined
+                    last = position + 1 not in writer.joined
+                    paragraph = Paragraph(value, continued(style, first=first, last=last))
+                    paragraph.continues = not first
+                    out.append(paragraph)
             else:
                 out.extend(self.image(value, rtl, width))
         return out
@@ -299,10 +368,21 @@ class HtmlConverter:
                 content = self.flow(node.children, rtl, inner, st.quote) or [Spacer(1, 1)]
             finally:
                 self.depth -= 1
-            if len(content) == 1 and type(content[0]) is Paragraph:
-                # One paragraph (the usual Markdown quote): a box paragraph, not a table.
-                style = box_style(st.quote, QUOTE_BG, RULE, rtl)
-                return [BoxParagraph(content[0].text, style)]
+            if all(type(c) is Paragraph for c in content) and not any(
+                getattr(c, "continues", False) is False for c in content[1:]
+            ):
+                # One paragraph (the usual Markdown quote), maybe in pieces: box paragraphs, not
+                # a table.
+                last = len(content) - 1
+                return [
+                    BoxParagraph(
+                        c.text,
+                        box_style(
+                            st.quote, QUOTE_BG, RULE, rtl, box_part("whole", i == 0, i == last)
+                        ),
+                    )
+                    for i, c in enumerate(content)
+                ]
             return [renderer.quote(content, width=width)]
         if tag == "table":
             return self.table(node, rtl, width)

@@ -26,6 +26,7 @@ TEXT_WIDTH = FRAME_WIDTH - 2 * FRAME_PADDING
 TEXT_HEIGHT = FRAME_HEIGHT - FRAME_PADDING - FRAME_PADDING_BOTTOM
 
 BOX_PADDING = 8  # inside callouts, quotes, objectives
+LIST_INDENT = 16  # a list item's text from its bullet side
 
 INK = colors.HexColor("#1f2328")
 MUTED = colors.HexColor("#5b6270")

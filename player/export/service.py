@@ -22,7 +22,14 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
-from player.errors import Cancelled, ExportError, PlayerError, RateLimited
+from player.errors import (
+    Cancelled,
+    ExportError,
+    PlayerError,
+    RateLimited,
+    StoreError,
+    StoreFull,
+)
 from player.export.atomic import TempFile, write_error
 from player.export.guards import (
     AUDIT_ACTIONS,
@@ -197,7 +204,7 @@ def _publish(
             if event_id is None:  # logged by log_audit_event; an unaudited export is no export
                 raise _NotRecorded()
             record_id = record.id
-    except (SQLAlchemyError, sqlite3.Error, _NotRecorded) as error:
+    except (SQLAlchemyError, sqlite3.Error, StoreError, _NotRecorded) as error:
         log.warning("the export of %s could not be recorded: %s", target.course_id, error)
         raise _record_error(store, error) from error
     try:
@@ -213,7 +220,9 @@ class _NotRecorded(Exception):
 
 def _record_error(store: Store, error: BaseException) -> ExportError:
     original = getattr(error, "orig", error)
-    if getattr(original, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+    if isinstance(error, StoreFull) or (
+        getattr(original, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    ):
         return ExportError(
             _(
                 "There is not enough free space in Course Player's data folder (“{folder}”) to "
@@ -241,7 +250,7 @@ def _withdraw(store: Store, record_id: int | None, event_id: str) -> None:
                 .where(col(Outbox.state) == "pending")
                 .where(func.json_extract(Outbox.payload, "$.id") == event_id)
             )
-    except (SQLAlchemyError, sqlite3.Error):
+    except (SQLAlchemyError, sqlite3.Error, StoreError):
         log.exception("the record of an export that was not saved could not be withdrawn")
 
 

@@ -1,4 +1,4 @@
-"""CoursePackage models, following ``shared/contract/coursepackage.schema.json``.
+"""CoursePackage models, following ``docs/contract/coursepackage.schema.json``.
 
 Unknown fields are kept (``extra="allow"``) and ignored. Blocks stay raw JSON objects here: a block
 the player does not understand, or a malformed one, must never make the whole package unusable, so

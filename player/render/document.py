@@ -33,6 +33,7 @@ from player.package.blocks import (
 from player.package.model import CoursePackage, Lesson
 from player.render.images import is_data_image, missing_image_note, remote_host, remote_image_note
 from player.render.options import DEFAULT_OPTIONS, RenderOptions, esc, esc_lines
+from player.render.pieces import piece_styles, pieces, split_plain_paragraphs
 from player.render.sanitize import render_markdown, sanitize_html
 from player.render.style import lesson_stylesheet
 
@@ -68,7 +69,17 @@ def _heading(block: Heading, options: RenderOptions) -> str:
 
 
 def _paragraph(block: Paragraph, options: RenderOptions) -> str:
-    return f"<p>{esc_lines(block.text)}</p>"
+    return _text_paragraphs(block.text, options)
+
+
+def _text_paragraphs(text: str, options: RenderOptions, attrs: str = "") -> str:
+    """``<p>`` of plain text; for Qt a long text is several that read as one (``pieces``), so
+    the reader lays it out a screenful at a time instead of freezing."""
+    parts = pieces(text) if options.for_qt else [text]
+    return "".join(
+        f"<p{attrs}{style}>{esc_lines(part)}</p>"
+        for style, part in zip(piece_styles(len(parts)), parts, strict=True)
+    )
 
 
 def _list(block: ListBlock, options: RenderOptions) -> str:
@@ -88,7 +99,7 @@ def _code(block: Code, options: RenderOptions) -> str:
 
 
 def _quote(block: Quote, options: RenderOptions) -> str:
-    text = f"<p>{esc_lines(block.text)}</p>"
+    text = _text_paragraphs(block.text, options)
     cite = (block.cite or "").strip()
     if options.for_qt:
         source = f'<p class="cite">— {esc(cite)}</p>' if cite else ""
@@ -101,7 +112,9 @@ def _callout(block: Callout, options: RenderOptions) -> str:
     label = callout_label(block.variant)
     title = (block.title or "").strip() or label
     kind = f"callout callout-{block.variant}"
-    inner = f'<p class="callout-title"><b>{esc(title)}</b></p><p>{esc_lines(block.text)}</p>'
+    inner = (
+        f'<p class="callout-title"><b>{esc(title)}</b></p>{_text_paragraphs(block.text, options)}'
+    )
     if options.for_qt:
         return _box(kind, inner)
     return f'<aside class="{kind}" role="note" aria-label="{esc(label)}">{inner}</aside>'
@@ -152,6 +165,8 @@ def render_block(
             return _paragraph(block, options)
         case Markdown():
             markup = render_markdown(block.markdown, options, assets=assets)
+            if options.for_qt:
+                markup = split_plain_paragraphs(markup)
             return f'<div class="markdown">{markup}</div>'
         case ListBlock():
             return _list(block, options)
@@ -165,6 +180,8 @@ def render_block(
             return _image(block, package, options)
         case Html():
             markup = sanitize_html(block.html, options, assets=assets)
+            if options.for_qt:
+                markup = split_plain_paragraphs(markup)
             return f'<div class="html">{markup}</div>'
         case Divider():
             return "<hr>"

@@ -1,25 +1,36 @@
-"""Who may see and open which course: tenant scoping, entitlements and the guards.
+"""Who may see and open which course: origins, entitlements and the guards.
 
-- A course from a server's catalog belongs to that tenant; learners of other tenants never see it.
-- A course imported from a file (or bundled) belongs to the machine; every learner sees it.
-- A visible course that an active product of the learner's tenant sells is *paid*: it opens only
-  with a purchase or an enrollment of that learner in that tenant, and, once the server has issued
-  an offline lease, only until the lease ends. Any other visible course is *free*: it can be read
-  as a preview; progress and export need an enrollment.
+Every course lives in one world: a server's (``server`` = that server's origin, one tenant of it)
+or the machine's (``server`` = "", courses imported from a file or bundled with the player).
+
+- A learner sees their own server and tenant's courses and the machine's; never another
+  server's, whatever its tenant ids.
+- A server's course opens only with the learner's enrollment or purchase from that server; a paid
+  one, once the server has issued an offline lease, only until the lease ends. "Free" means that
+  enrolling needs no purchase, not that anyone may read it.
+- A course imported from a file is readable by every learner of the machine; its progress stays on
+  the machine (enrolling in one, for progress and export, is recorded on the machine only). It
+  never stands in for a server's course with the same id: a plain ``COURSE_ID``
+  means the learner's server course when their server has one, ``file:COURSE_ID`` the file.
+
 - The lease is judged on the trusted time (``player.services.clock``): when the computer's clock
   reads earlier than a time already seen, leases count as expired until the next sync.
+
+Every entry point (reader, command line, export, search, bundle) uses ``course_access`` and the
+``check_*`` functions below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
 from player.errors import CourseNotFound, LeaseExpired, NotEnrolled, PurchaseRequired
 from player.i18n import _
+from player.origin import LOCAL
 from player.services.clock import ClockReading
 from player.services.clock import read as read_clock
 from player.store.db import Store
@@ -33,6 +44,25 @@ from player.store.models import (
     StoredPackage,
 )
 
+FILE_PREFIX = "file:"
+
+
+@dataclass(frozen=True, slots=True)
+class CourseKey:
+    """Where a course lives: ``server`` ("" for an imported file) and its id there."""
+
+    server: str
+    course_id: str
+
+    @property
+    def is_file(self) -> bool:
+        return self.server == LOCAL
+
+    @property
+    def ref(self) -> str:
+        """The id that always addresses this course: ``file:ID`` for a file, else ``ID``."""
+        return FILE_PREFIX + self.course_id if self.is_file else self.course_id
+
 
 @dataclass(frozen=True, slots=True)
 class CourseAccess:
@@ -42,8 +72,21 @@ class CourseAccess:
     purchased: bool
     enrolled: bool
     lease_expired: bool
+    server: str = LOCAL
     clock: ClockReading | None = None
     """The trusted-time reading when the computer's clock went back (the lease's reason)."""
+
+    @property
+    def key(self) -> CourseKey:
+        return CourseKey(self.server, self.course_id)
+
+    @property
+    def is_file(self) -> bool:
+        return self.server == LOCAL
+
+    @property
+    def ref(self) -> str:
+        return self.key.ref
 
     @property
     def paid(self) -> bool:
@@ -51,14 +94,20 @@ class CourseAccess:
 
     @property
     def entitled(self) -> bool:
-        """``has_learner_access``: a purchase or an enrollment in the learner's tenant."""
+        """``has_learner_access``: a purchase or an enrollment from the course's server."""
         return self.purchased or self.enrolled
 
     @property
+    def locked(self) -> bool:
+        """Shown as locked: a paid course the learner may not open (a free one they have not
+        enrolled in is not locked: enrolling opens it)."""
+        return self.paid and not self.can_read
+
+    @property
     def can_read(self) -> bool:
-        if not self.paid:
+        if self.is_file:  # readable by every learner of the machine
             return True
-        return self.entitled and not self.lease_expired
+        return self.entitled and not (self.paid and self.lease_expired)
 
 
 @dataclass(slots=True)
@@ -69,6 +118,7 @@ class AccessSnapshot:
     products: dict[str, Product] = field(default_factory=dict)
     purchased: set[str] = field(default_factory=set)
     enrolled: set[str] = field(default_factory=set)
+    enrolled_files: set[str] = field(default_factory=set)
     lease_expired: bool = False
     clock: ClockReading | None = None
 
@@ -78,27 +128,42 @@ class AccessSnapshot:
     ) -> AccessSnapshot:
         """``now``: what the computer's clock reads (default: the real clock)."""
         snapshot = cls(profile)
+        snapshot.enrolled_files = set(
+            session.exec(
+                select(Enrollment.courseId).where(
+                    Enrollment.server == LOCAL, Enrollment.userId == profile.id
+                )
+            )
+        )
+        if profile.server == LOCAL:  # the guest: only the machine's courses
+            return snapshot
         for product in session.exec(
             select(Product).where(
-                Product.tenantId == profile.tenantId, col(Product.active).is_(True)
+                Product.server == profile.server,
+                Product.tenantId == profile.tenantId,
+                col(Product.active).is_(True),
             )
         ):
             snapshot.products.setdefault(product.courseId, product)
         snapshot.purchased = set(
             session.exec(
                 select(Purchase.courseId).where(
-                    Purchase.userId == profile.userId, Purchase.tenantId == profile.tenantId
+                    Purchase.server == profile.server,
+                    Purchase.userId == profile.userId,
+                    Purchase.tenantId == profile.tenantId,
                 )
             )
         )
         snapshot.enrolled = set(
             session.exec(
                 select(Enrollment.courseId).where(
-                    Enrollment.userId == profile.userId, Enrollment.tenantId == profile.tenantId
+                    Enrollment.server == profile.server,
+                    Enrollment.userId == profile.userId,
+                    Enrollment.tenantId == profile.tenantId,
                 )
             )
         )
-        lease = session.get(EntitlementLease, profile.userId)
+        lease = session.get(EntitlementLease, (profile.server, profile.userId))
         if lease is not None and lease.tenantId == profile.tenantId:
             reading = read_clock(session, now)
             if reading.went_back:
@@ -108,7 +173,12 @@ class AccessSnapshot:
                 snapshot.lease_expired = _utc(lease.validUntil) <= reading.now
         return snapshot
 
-    def access(self, course_id: str, title: str) -> CourseAccess:
+    def access(self, course_id: str, title: str, server: str | None = None) -> CourseAccess:
+        """Access to a course of the learner's server (``server`` None) or of ``server``."""
+        world = self.profile.server if server is None else server
+        if world == LOCAL or world != self.profile.server:
+            enrolled = course_id in self.enrolled_files
+            return CourseAccess(course_id, title, None, False, enrolled, False, server=LOCAL)
         return CourseAccess(
             course_id=course_id,
             title=title,
@@ -116,35 +186,84 @@ class AccessSnapshot:
             purchased=course_id in self.purchased,
             enrolled=course_id in self.enrolled,
             lease_expired=self.lease_expired,
+            server=world,
             clock=self.clock,
         )
 
 
-def visible_packages(session: Session, profile: Profile) -> list[StoredPackage]:
-    """Stored packages the learner may see: the machine's, and their own tenant's."""
-    query = select(StoredPackage).where(
-        (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId)
+def _server_packages(profile: Profile) -> ColumnElement[bool]:
+    return and_(
+        col(StoredPackage.server) == profile.server,
+        col(StoredPackage.tenantKey) == profile.tenantId,
     )
-    return list(session.exec(query))
+
+
+def visible_packages(session: Session, profile: Profile) -> list[StoredPackage]:
+    """Stored packages the learner may see: the machine's, and their own server tenant's."""
+    query = select(StoredPackage).where(StoredPackage.server == LOCAL)
+    result = list(session.exec(query))
+    if profile.server != LOCAL:
+        result.extend(session.exec(select(StoredPackage).where(_server_packages(profile))))
+    return result
 
 
 def catalog_entries(session: Session, profile: Profile) -> list[CatalogEntry]:
-    return list(session.exec(select(CatalogEntry).where(CatalogEntry.tenantId == profile.tenantId)))
+    """What the learner's server (and tenant) offers; nothing for the guest."""
+    if profile.server == LOCAL:
+        return []
+    return list(
+        session.exec(
+            select(CatalogEntry).where(
+                CatalogEntry.server == profile.server, CatalogEntry.tenantId == profile.tenantId
+            )
+        )
+    )
+
+
+def resolve(session: Session, profile: Profile, ref: str) -> CourseKey:
+    """The course ``ref`` addresses for this learner; ``CourseNotFound`` when none is visible.
+
+    ``file:ID`` is the imported file; a plain ``ID`` the learner's server course when their
+    server has one, otherwise the imported file.
+    """
+    if ref.startswith(FILE_PREFIX):
+        key = CourseKey(LOCAL, ref[len(FILE_PREFIX) :])
+        if _file_title(session, key.course_id) is None:
+            raise CourseNotFound(ref)
+        return key
+    if profile.server != LOCAL and _server_title(session, profile, ref) is not None:
+        return CourseKey(profile.server, ref)
+    if _file_title(session, ref) is not None:
+        return CourseKey(LOCAL, ref)
+    raise CourseNotFound(ref)
 
 
 def course_access(
-    session: Session, profile: Profile, course_id: str, now: datetime | None = None
+    session: Session, profile: Profile, ref: str, now: datetime | None = None
 ) -> CourseAccess:
-    """The learner's access to one course; ``CourseNotFound`` when it is not visible to them.
+    """The learner's access to the course ``ref`` addresses; ``CourseNotFound`` when not visible.
     ``now``: what the computer's clock reads (default: the real clock)."""
-    title = _visible_title(session, profile, course_id)
-    if title is None:
-        raise CourseNotFound(course_id)
-    return AccessSnapshot.load(session, profile, now).access(course_id, title)
+    key = resolve(session, profile, ref)
+    if key.is_file:
+        title = _file_title(session, key.course_id)
+        assert title is not None  # resolve() checked it
+        enrolled = session.exec(
+            select(Enrollment.id).where(
+                Enrollment.server == LOCAL,
+                Enrollment.userId == profile.id,
+                Enrollment.courseId == key.course_id,
+            )
+        ).first()
+        return CourseAccess(
+            key.course_id, title, None, False, enrolled is not None, False, server=LOCAL
+        )
+    title = _server_title(session, profile, key.course_id)
+    assert title is not None
+    return AccessSnapshot.load(session, profile, now).access(key.course_id, title)
 
 
 def has_learner_access(store: Store, profile: Profile, course_id: str) -> bool:
-    """A purchase OR an enrollment of this learner for this course, in the learner's tenant."""
+    """A purchase OR an enrollment of this learner for this course, from the learner's server."""
     with store.read() as session:
         try:
             return course_access(session, profile, course_id).entitled
@@ -153,7 +272,7 @@ def has_learner_access(store: Store, profile: Profile, course_id: str) -> bool:
 
 
 def check_read(access: CourseAccess) -> None:
-    """Raise unless the learner may open the course's content (free preview or entitled)."""
+    """Raise unless the learner may open the course's content."""
     if access.can_read:
         return
     if access.entitled and access.lease_expired and access.clock is not None:
@@ -169,52 +288,23 @@ def check_read(access: CourseAccess) -> None:
                 "once to keep reading it."
             ).format(title=access.title)
         )
-    raise _purchase_required(access)
+    if access.paid:
+        raise _purchase_required(access)
+    raise _not_enrolled(access)
 
 
 def check_enrolled(access: CourseAccess) -> None:
-    """Raise unless the learner holds a purchase or an enrollment (progress, export)."""
+    """Raise unless the learner holds a purchase or an enrollment (progress, export).
+
+    For a course imported from a file, the enrollment is the machine's own record.
+    """
     if access.entitled:
         if access.paid and access.lease_expired:
             check_read(access)
         return
     if access.paid:
         raise _purchase_required(access)
-    raise NotEnrolled(
-        _("You are not enrolled in “{title}”. Enroll in the course first (it is free).").format(
-            title=access.title
-        )
-    )
-
-
-def check_purchased(access: CourseAccess) -> None:
-    if not access.purchased:
-        raise _purchase_required(access)
-
-
-def require_access(
-    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
-) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id, now)
-    check_read(access)
-    return access
-
-
-def require_enrollment(
-    store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
-) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id, now)
-    check_enrolled(access)
-    return access
-
-
-def require_purchase(store: Store, profile: Profile, course_id: str) -> CourseAccess:
-    with store.read() as session:
-        access = course_access(session, profile, course_id)
-    check_purchased(access)
-    return access
+    raise _not_enrolled(access)
 
 
 def format_price(product: Product) -> str:
@@ -231,36 +321,72 @@ def _purchase_required(access: CourseAccess) -> PurchaseRequired:
     )
 
 
-def latest_visible_package(
-    session: Session, profile: Profile, course_id: str
-) -> StoredPackage | None:
-    """The newest stored version of a course that the learner may see (machine's or tenant's)."""
-    return session.exec(
-        select(StoredPackage)
-        .where(
-            StoredPackage.courseId == course_id,
-            (StoredPackage.tenantKey == "") | (StoredPackage.tenantKey == profile.tenantId),
+def _not_enrolled(access: CourseAccess) -> NotEnrolled:
+    if access.is_file:
+        return NotEnrolled(
+            _("You are not enrolled in “{title}”. Enroll in the course first (it is free).").format(
+                title=access.title
+            )
         )
+    return NotEnrolled(
+        _(
+            "You are not enrolled in “{title}”. Your server opens its courses only to the "
+            "learners enrolled in them: enroll first (it is free), with Enroll on the course page "
+            "or “course-player enroll {id}”."
+        ).format(title=access.title, id=access.course_id)
+    )
+
+
+def latest_package(session: Session, profile: Profile, key: CourseKey) -> StoredPackage | None:
+    """The newest stored version of the course ``key`` names, if the learner may see it."""
+    query = select(StoredPackage).where(StoredPackage.courseId == key.course_id)
+    if key.is_file:
+        query = query.where(StoredPackage.server == LOCAL)
+    elif key.server == profile.server:
+        query = query.where(_server_packages(profile))
+    else:
+        return None
+    return session.exec(query.order_by(col(StoredPackage.version).desc())).first()
+
+
+def latest_visible_package(session: Session, profile: Profile, ref: str) -> StoredPackage | None:
+    """The newest stored version of the course ``ref`` addresses for the learner."""
+    try:
+        key = resolve(session, profile, ref)
+    except CourseNotFound:
+        return None
+    return latest_package(session, profile, key)
+
+
+def _file_title(session: Session, course_id: str) -> str | None:
+    package = session.exec(
+        select(StoredPackage)
+        .where(StoredPackage.courseId == course_id, StoredPackage.server == LOCAL)
         .order_by(col(StoredPackage.version).desc())
     ).first()
+    return package.title if package is not None else None
 
 
-def _visible_title(session: Session, profile: Profile, course_id: str) -> str | None:
-    package = latest_visible_package(session, profile, course_id)
+def _server_title(session: Session, profile: Profile, course_id: str) -> str | None:
+    package = latest_package(session, profile, CourseKey(profile.server, course_id))
     if package is not None:
         return package.title
     entry = session.exec(
         select(CatalogEntry).where(
-            CatalogEntry.tenantId == profile.tenantId, CatalogEntry.courseId == course_id
+            CatalogEntry.server == profile.server,
+            CatalogEntry.tenantId == profile.tenantId,
+            CatalogEntry.courseId == course_id,
         )
     ).first()
     return entry.title if entry is not None else None
 
 
-def visible_course_ids(session: Session, profile: Profile) -> Iterable[str]:
-    seen = {p.courseId for p in visible_packages(session, profile)}
-    seen.update(e.courseId for e in catalog_entries(session, profile))
-    return sorted(seen)
+def progress_owner(profile: Profile, access: CourseAccess) -> tuple[str, str]:
+    """(server, userId) that progress and export rows of this course are kept under: the
+    learner's server account, or for a course imported from a file the profile on this machine."""
+    if access.is_file:
+        return LOCAL, profile.id
+    return access.server, profile.userId
 
 
 def _utc(moment: datetime) -> datetime:

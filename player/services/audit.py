@@ -68,6 +68,7 @@ def _write(
     session.add(
         AuditLog(
             id=event_id,
+            server=actor.server,
             actorId=actor.userId,
             tenantId=actor.tenantId,
             action=action,

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from player.errors import StoreBusy, StoreFull, StoreUnwritable
 from player.i18n import _
 from player.store.db import Store
 from player.store.models import TrustedTime
@@ -104,7 +105,8 @@ def note_local_time_in(store: Store, now: datetime | None = None) -> ClockReadin
     try:
         with store.write() as session:
             return note_local_time(session, now)
-    except SQLAlchemyError as error:  # e.g. a full disk: the command itself reports what fails
+    except (SQLAlchemyError, StoreFull, StoreBusy, StoreUnwritable) as error:
+        # e.g. a full disk: the command itself reports what fails
         log.warning("could not keep the trusted time: %s", error)
         return reading
 

@@ -23,7 +23,11 @@ def list_products(store: Store, profile: Profile) -> list[Product]:
         return list(
             session.exec(
                 select(Product)
-                .where(Product.tenantId == profile.tenantId, col(Product.active).is_(True))
+                .where(
+                    Product.server == profile.server,
+                    Product.tenantId == profile.tenantId,
+                    col(Product.active).is_(True),
+                )
                 .order_by(col(Product.courseId))
             )
         )
@@ -59,6 +63,7 @@ def offer_for_course(store: Store, profile: Profile, course_id: str) -> Offer | 
 def _active_product(session: Session, profile: Profile, course_id: str) -> Product | None:
     return session.exec(
         select(Product).where(
+            Product.server == profile.server,
             Product.tenantId == profile.tenantId,
             Product.courseId == course_id,
             col(Product.active).is_(True),
@@ -81,15 +86,16 @@ def record_purchase(
     A product of another tenant is refused with ``CrossTenant`` and nothing is stored.
     """
     with store.write() as session:
-        product = session.get(Product, product_id)
+        product = session.get(Product, (profile.server, product_id))
         if product is not None and product.tenantId != profile.tenantId:
             raise CrossTenant(
                 _("This product belongs to another organisation's store; it cannot be bought here.")
             )
-        existing = session.get(Purchase, purchase_id)
+        existing = session.get(Purchase, (profile.server, purchase_id))
         if existing is not None:
             return existing
         purchase = Purchase(
+            server=profile.server,
             id=purchase_id,
             userId=profile.userId,
             tenantId=profile.tenantId,

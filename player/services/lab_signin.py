@@ -79,11 +79,6 @@ class LabSignIn:
     warning: str | None = None
 
 
-def applies(policy: LabPolicy | None, kiosk: bool) -> bool:
-    """Whether learners sign in with a password every session: kiosk mode and a server policy."""
-    return kiosk and policy is not None and bool(policy.server_url)
-
-
 def server_key(url: str) -> str:
     """The server address as credentials are filed under (no trailing slash)."""
     return url.strip().rstrip("/")
@@ -230,10 +225,6 @@ def check_offline(store: Store, server_url: str, username: str, password: str) -
     if profile is None:
         raise FirstSignInNeedsNetwork()
     return profile
-
-
-def has_offline_credential(store: Store, server_url: str, username: str) -> bool:
-    return _credential(store, server_key(server_url), username.strip()) is not None
 
 
 def forget_offline_credential(store: Store, profile_id: str) -> None:

@@ -14,14 +14,17 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from player.errors import CourseNotDownloaded, CourseNotFound, LessonNotFound
+from player.origin import LOCAL
 from player.package import CoursePackage, Lesson, ParsedPackage, parse_package
 from player.services.access import (
     AccessSnapshot,
     CourseAccess,
+    CourseKey,
     catalog_entries,
     check_read,
     course_access,
-    latest_visible_package,
+    latest_package,
+    resolve,
     visible_packages,
 )
 from player.store.db import Store
@@ -32,7 +35,7 @@ READY, LOCKED, NOT_DOWNLOADED = "ready", "locked", "not downloaded"
 
 @dataclass(frozen=True, slots=True)
 class CourseSummary:
-    course_id: str
+    course_id: str  # the id that addresses the course (``file:ID`` where both exist)
     title: str
     version: int
     summary: str
@@ -43,10 +46,16 @@ class CourseSummary:
     language: str | None = None
     published_at: str | None = None
     newer_version: int | None = None  # offered by the server but not downloaded yet
+    source: str | None = None  # an imported file: where it came from (its file name)
 
     @property
     def paid(self) -> bool:
         return self.access.paid
+
+    @property
+    def is_file(self) -> bool:
+        """Imported from a file (or bundled): the machine's, not a server's."""
+        return self.access.is_file
 
 
 class _PackageCache:
@@ -82,53 +91,66 @@ class LearnService:
 
     def list_courses(self) -> list[CourseSummary]:
         """The latest version of every course the learner sees, sorted by title."""
+        profile = self.profile
         with self.store.read() as session:
-            snapshot = AccessSnapshot.load(session, self.profile)
-            latest: dict[str, StoredPackage] = {}
-            for package in visible_packages(session, self.profile):
-                current = latest.get(package.courseId)
+            snapshot = AccessSnapshot.load(session, profile)
+            latest: dict[CourseKey, StoredPackage] = {}
+            for package in visible_packages(session, profile):
+                key = CourseKey(package.server, package.courseId)
+                current = latest.get(key)
                 if current is None or package.version > current.version:
-                    latest[package.courseId] = package
-            offered = {entry.courseId: entry for entry in catalog_entries(session, self.profile)}
-            completed = _completed_counts(session, self.profile.userId)
+                    latest[key] = package
+            offered = {
+                CourseKey(entry.server, entry.courseId): entry
+                for entry in catalog_entries(session, profile)
+            }
+            completed = _completed_counts(session, profile.server, profile.userId)
+            completed.update(
+                {CourseKey(LOCAL, c): n for c, n in _file_counts(session, profile.id).items()}
+            )
+        server_ids = {k.course_id for k in latest.keys() | offered.keys() if not k.is_file}
         result = []
-        for course_id in latest.keys() | offered.keys():
-            stored = latest.get(course_id)
-            entry = offered.get(course_id)
+        for key in latest.keys() | offered.keys():
+            course_id = key.course_id
+            address = key.ref if key.is_file and course_id in server_ids else course_id
+            stored = latest.get(key)
+            entry = offered.get(key)
             if stored is not None:
-                access = snapshot.access(course_id, stored.title)
+                access = snapshot.access(course_id, stored.title, key.server)
                 newer = (
                     entry.version if entry is not None and entry.version > stored.version else None
                 )
                 result.append(
                     CourseSummary(
-                        course_id=course_id,
+                        course_id=address,
                         title=stored.title,
                         version=stored.version,
                         summary=stored.summary,
                         lesson_count=stored.lessonCount,
-                        state=READY if access.can_read else LOCKED,
+                        state=LOCKED if access.locked else READY,
                         access=access,
-                        completed=min(completed.get(course_id, 0), stored.lessonCount),
+                        completed=min(completed.get(key, 0), stored.lessonCount),
                         language=stored.language,
                         published_at=stored.publishedAt,
                         newer_version=newer,
+                        source=stored.sourceName if key.is_file else None,
                     )
                 )
             elif entry is not None:
-                access = snapshot.access(course_id, entry.title)
+                access = snapshot.access(course_id, entry.title, key.server)
                 result.append(
                     CourseSummary(
-                        course_id=course_id,
+                        course_id=address,
                         title=entry.title,
                         version=entry.version,
                         summary="",
                         lesson_count=0,
-                        state=NOT_DOWNLOADED if access.can_read else LOCKED,
+                        state=LOCKED if access.locked else NOT_DOWNLOADED,
                         access=access,
+                        completed=0,
                     )
                 )
-        result.sort(key=lambda c: (c.title.casefold(), c.course_id))
+        result.sort(key=lambda c: (c.title.casefold(), c.is_file, c.course_id))
         return result
 
     def get_course(self, course_id: str) -> CoursePackage:
@@ -155,7 +177,7 @@ class LearnService:
 
 def load_latest(session: Session, profile: Profile, course_id: str, title: str) -> ParsedPackage:
     """Parse (and verify) the latest visible stored version of a course; no guard here."""
-    stored = latest_visible_package(session, profile, course_id)
+    stored = latest_package(session, profile, resolve(session, profile, course_id))
     if stored is None:
         raise CourseNotDownloaded(title)
     cached = _cache.get(stored.sha256)
@@ -169,10 +191,29 @@ def load_latest(session: Session, profile: Profile, course_id: str, title: str) 
     return parsed
 
 
-def _completed_counts(session: Session, user_id: str) -> dict[str, int]:
+def _completed_counts(session: Session, server: str, user_id: str) -> dict[CourseKey, int]:
+    if server == LOCAL:
+        return {}
     rows = session.exec(
         select(LessonProgress.courseId, func.count())
-        .where(LessonProgress.userId == user_id, col(LessonProgress.completed).is_(True))
+        .where(
+            LessonProgress.server == server,
+            LessonProgress.userId == user_id,
+            col(LessonProgress.completed).is_(True),
+        )
+        .group_by(col(LessonProgress.courseId))
+    ).all()
+    return {CourseKey(server, course_id): int(n) for course_id, n in rows}
+
+
+def _file_counts(session: Session, profile_id: str) -> dict[str, int]:
+    rows = session.exec(
+        select(LessonProgress.courseId, func.count())
+        .where(
+            LessonProgress.server == LOCAL,
+            LessonProgress.userId == profile_id,
+            col(LessonProgress.completed).is_(True),
+        )
         .group_by(col(LessonProgress.courseId))
     ).all()
     return {course_id: int(n) for course_id, n in rows}

@@ -347,7 +347,9 @@ def _titles(session: Session, profile: Profile, course_ids: set[str]) -> _Titles
         if stored is None:
             entry = session.exec(
                 select(CatalogEntry).where(
-                    CatalogEntry.tenantId == profile.tenantId, CatalogEntry.courseId == course_id
+                    CatalogEntry.server == profile.server,
+                    CatalogEntry.tenantId == profile.tenantId,
+                    CatalogEntry.courseId == course_id,
                 )
             ).first()
             titles[(course_id, -1)] = (entry.title if entry else course_id, "")

@@ -39,6 +39,7 @@ def enqueue(
         raise ValueError(f"unknown outbox kind {kind!r}")
     row = Outbox(
         kind=kind,
+        server=profile.server,
         profileId=profile.id,
         userId=profile.userId,
         payload=payload,

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from player.errors import PackageConflict, PackageError, PackageTooLarge
 from player.i18n import _
+from player.origin import LOCAL
 from player.package import ParsedPackage, parse_package
 from player.package.limits import MAX_PACKAGE_BYTES
 from player.store.db import Store
@@ -39,15 +40,26 @@ class ImportResult:
 
 
 def store_parsed(
-    session: Session, parsed: ParsedPackage, *, origin: str, tenant_id: str | None = None
+    session: Session,
+    parsed: ParsedPackage,
+    *,
+    origin: str,
+    server: str = LOCAL,
+    tenant_id: str | None = None,
+    source_name: str | None = None,
 ) -> ImportResult:
-    """Add a parsed package to the store inside the caller's write transaction."""
+    """Add a parsed package to the store inside the caller's write transaction.
+
+    ``server`` and ``tenant_id`` name the server world it belongs to; a file import (``server``
+    "") belongs to the machine and never touches a server's course of the same id.
+    """
     package = parsed.package
     tenant_key = tenant_id or ""
     existing = session.exec(
         select(StoredPackage).where(
             StoredPackage.courseId == package.course_id,
             StoredPackage.version == package.version,
+            StoredPackage.server == server,
             StoredPackage.tenantKey == tenant_key,
         )
     ).first()
@@ -75,19 +87,23 @@ def store_parsed(
             publishedAt=package.published_at,
             lessonCount=len(package.lessons),
             origin=origin,
+            server=server,
             tenantId=tenant_id,
             tenantKey=tenant_key,
             storedAt=utcnow(),
+            sourceName=source_name,
         )
     )
     return _result(parsed, created=True)
 
 
-def import_bytes(store: Store, raw: bytes, *, origin: str = "file") -> ImportResult:
+def import_bytes(
+    store: Store, raw: bytes, *, origin: str = "file", source_name: str | None = None
+) -> ImportResult:
     """Parse and store a package from a file; it belongs to the machine (every learner sees it)."""
     parsed = parse_package(raw)
     with store.write() as session:
-        result = store_parsed(session, parsed, origin=origin)
+        result = store_parsed(session, parsed, origin=origin, source_name=source_name)
     log.info(
         "imported %s v%d (%s), created=%s",
         result.course_id,
@@ -100,7 +116,7 @@ def import_bytes(store: Store, raw: bytes, *, origin: str = "file") -> ImportRes
 
 def import_file(store: Store, path: Path, *, origin: str = "file") -> ImportResult:
     """Import one course file; a bad file raises ``PackageError`` and stores nothing."""
-    return import_bytes(store, read_package_file(path), origin=origin)
+    return import_bytes(store, read_package_file(path), origin=origin, source_name=path.name)
 
 
 def read_package_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:

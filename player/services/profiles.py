@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from player.errors import ProfileNotFound
 from player.i18n import _
+from player.origin import LOCAL, normalize_origin, origin_host
 from player.store.db import Store
 from player.store.models import Profile, Tenant
 from player.timeutil import utcnow
@@ -26,10 +26,11 @@ def ensure_guest(store: Store) -> Profile:
     with store.write() as session:
         guest = session.get(Profile, GUEST_ID)
         if guest is None:
-            if session.get(Tenant, LOCAL_TENANT) is None:
-                session.add(Tenant(id=LOCAL_TENANT, name=_("This computer")))
+            if session.get(Tenant, (LOCAL, LOCAL_TENANT)) is None:
+                session.add(Tenant(server=LOCAL, id=LOCAL_TENANT, name=_("This computer")))
             guest = Profile(
                 id=GUEST_ID,
+                server=LOCAL,
                 userId=GUEST_ID,
                 displayName=_("Guest"),
                 tenantId=LOCAL_TENANT,
@@ -41,22 +42,29 @@ def ensure_guest(store: Store) -> Profile:
 
 
 def profile_id_for(user_id: str, server_url: str) -> str:
-    host = urlsplit(server_url).netloc or server_url
-    return f"{user_id}@{host}"
+    return f"{user_id}@{origin_host(normalize_origin(server_url))}"
+
+
+def find_server_profile(session: Session, server: str, user_id: str) -> Profile | None:
+    """The profile of one server account (a profile belongs to exactly one)."""
+    return session.exec(
+        select(Profile).where(Profile.server == server, Profile.userId == user_id)
+    ).first()
 
 
 def upsert_server_profile(
     store: Store, *, user_id: str, name: str, tenant_id: str, server_url: str, username: str
 ) -> Profile:
     """Record (or refresh) a learner after a successful sign-in."""
-    profile_id = profile_id_for(user_id, server_url)
+    server = normalize_origin(server_url)
     with store.write() as session:
-        if session.get(Tenant, tenant_id) is None:
-            session.add(Tenant(id=tenant_id, name=tenant_id, serverUrl=server_url))
-        profile = session.get(Profile, profile_id)
+        if session.get(Tenant, (server, tenant_id)) is None:
+            session.add(Tenant(server=server, id=tenant_id, name=tenant_id, serverUrl=server_url))
+        profile = find_server_profile(session, server, user_id)
         if profile is None:
             profile = Profile(
-                id=profile_id,
+                id=profile_id_for(user_id, server_url),
+                server=server,
                 userId=user_id,
                 displayName=name,
                 tenantId=tenant_id,

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from player.errors import CourseNotDownloaded, LessonNotFound, PurchaseRequired
 from player.i18n import _
+from player.origin import LOCAL
 from player.services import audit, outbox
-from player.services.access import check_enrolled, course_access
+from player.services.access import CourseAccess, check_enrolled, course_access, progress_owner
 from player.services.learn import load_latest
 from player.store.db import Store
 from player.store.models import Enrollment, LessonProgress, Profile
@@ -43,10 +44,15 @@ class CourseProgress:
 def enroll(
     store: Store, profile: Profile, course_id: str, *, now: datetime | None = None
 ) -> Enrollment:
-    """Enroll the learner in a free course (offline too) and queue it; paid ones need a purchase."""
+    """Enroll the learner in a free course (offline too) and queue it; paid ones need a purchase.
+
+    Enrolling in a course imported from a file is kept on this machine (nothing is uploaded).
+    """
     with store.write() as session:
         access = course_access(session, profile, course_id)
-        existing = find_enrollment(session, profile, course_id)
+        if access.is_file:
+            return _enroll_in_file(session, profile, access, now)
+        existing = find_enrollment(session, profile, access.course_id)
         if existing is not None:
             return existing
         if access.paid and not access.purchased:
@@ -55,7 +61,33 @@ def enroll(
                     title=access.title
                 )
             )
-        return add_enrollment(store, session, profile, course_id, now=now)
+        return add_enrollment(store, session, profile, access.course_id, now=now)
+
+
+def _enroll_in_file(
+    session: Session, profile: Profile, access: CourseAccess, now: datetime | None
+) -> Enrollment:
+    server, user_id = progress_owner(profile, access)
+    existing = session.exec(
+        select(Enrollment).where(
+            Enrollment.server == server,
+            Enrollment.userId == user_id,
+            Enrollment.courseId == access.course_id,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    enrollment = Enrollment(
+        server=server,
+        id=str(uuid.uuid4()),
+        userId=user_id,
+        tenantId="local",
+        courseId=access.course_id,
+        createdAt=now or utcnow(),
+        origin="local",
+    )
+    session.add(enrollment)
+    return enrollment
 
 
 def add_enrollment(
@@ -64,6 +96,7 @@ def add_enrollment(
     """Write a local enrollment, its outbox event and its audit event (no guard: callers check)."""
     moment = now or utcnow()
     enrollment = Enrollment(
+        server=profile.server,
         id=str(uuid.uuid4()),
         userId=profile.userId,
         tenantId=profile.tenantId,
@@ -102,7 +135,10 @@ def set_lesson_completed(
     *,
     now: datetime | None = None,
 ) -> LessonProgress:
-    """Mark a lesson complete (or not) and queue the event; needs an enrollment or a purchase."""
+    """Mark a lesson complete (or not) and queue the event; needs an enrollment or a purchase.
+
+    Progress in a course imported from a file stays on this machine (no upload).
+    """
     moment = now or utcnow()
     with store.write() as session:
         access = course_access(session, profile, course_id)
@@ -110,27 +146,35 @@ def set_lesson_completed(
         lesson_count = len(load_latest(session, profile, course_id, access.title).package.lessons)
         if not 0 <= index < lesson_count:
             raise LessonNotFound(access.title, index, lesson_count)
+        server, user_id = progress_owner(profile, access)
         row = session.exec(
             select(LessonProgress).where(
-                LessonProgress.userId == profile.userId,
-                LessonProgress.courseId == course_id,
+                LessonProgress.server == server,
+                LessonProgress.userId == user_id,
+                LessonProgress.courseId == access.course_id,
                 LessonProgress.lessonIdx == index,
             )
         ).first()
         if row is None:
             row = LessonProgress(
-                userId=profile.userId, courseId=course_id, lessonIdx=index, updatedAt=moment
+                server=server,
+                userId=user_id,
+                courseId=access.course_id,
+                lessonIdx=index,
+                updatedAt=moment,
             )
         row.completed = completed
         row.updatedAt = moment
         session.add(row)
+        if server == LOCAL:
+            return row
         event_id = outbox.new_event_id()
         outbox.enqueue(
             session,
             profile,
             "progress",
             {
-                "courseId": course_id,
+                "courseId": access.course_id,
                 "lessonIdx": index,
                 "completed": completed,
                 "clientEventId": event_id,
@@ -152,10 +196,12 @@ def get_progress(store: Store, profile: Profile, course_id: str) -> CourseProgre
             )
         except CourseNotDownloaded:  # progress is known before the package is downloaded
             lesson_count = 0
+        server, user_id = progress_owner(profile, access)
         done = session.exec(
             select(LessonProgress.lessonIdx).where(
-                LessonProgress.userId == profile.userId,
-                LessonProgress.courseId == course_id,
+                LessonProgress.server == server,
+                LessonProgress.userId == user_id,
+                LessonProgress.courseId == access.course_id,
                 col(LessonProgress.completed).is_(True),
             )
         ).all()
@@ -169,12 +215,17 @@ def next_lesson(store: Store, profile: Profile, course_id: str) -> int:
 
 def is_enrolled(store: Store, profile: Profile, course_id: str) -> bool:
     with store.read() as session:
-        return find_enrollment(session, profile, course_id) is not None
+        access = course_access(session, profile, course_id)
+        if access.is_file:
+            return access.enrolled
+        return find_enrollment(session, profile, access.course_id) is not None
 
 
 def find_enrollment(session: Session, profile: Profile, course_id: str) -> Enrollment | None:
+    """The learner's enrollment in their server's course ``course_id`` (an id, not an address)."""
     return session.exec(
         select(Enrollment).where(
+            Enrollment.server == profile.server,
             Enrollment.userId == profile.userId,
             Enrollment.tenantId == profile.tenantId,
             Enrollment.courseId == course_id,

@@ -16,34 +16,61 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
+from player.safe_text import one_line
+from player.store import health
 from player.store.migrations import STEPS, Step, migrate
 
 log = logging.getLogger(__name__)
 
 DB_FILE = "player.sqlite3"
+#: Seconds a write waits for another process's write transaction (the window and a scripted
+#: sync). Sync keeps its transactions short (``merge.store_catalog``), so a learner's action
+#: normally waits milliseconds.
+BUSY_TIMEOUT = 30.0
 
 
 class Store:
     """The local database. Create one per data directory and share it between threads."""
 
-    def __init__(self, data_dir: Path, *, steps: Sequence[Step] = STEPS) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        steps: Sequence[Step] = STEPS,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> None:
+        """Open (or create) the store in ``data_dir``. A damaged, unwritable or too new store
+        raises a ``StoreError`` whose message says what to do; the file is left as it is."""
         self.data_dir = data_dir
         self.path = data_dir / DB_FILE
-        self.engine = _make_engine(self.path)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise health.unwritable(self.path) from error
+        health.check_file(self.path)
+        health.check_writable(self.path)
+        self.engine = _make_engine(self.path, busy_timeout)
         self._writer = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         self._write_lock = threading.RLock()
-        with self._write_lock, self._writer.begin() as conn:
-            self.version = migrate(conn, steps)
+        try:
+            with self._write_lock, self._writer.begin() as conn:
+                self.version = migrate(conn, steps)
+        except BaseException as error:
+            self.engine.dispose()
+            raise self._translated(error) from error
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; it sees one consistent snapshot."""
         with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            except sa_exc.DBAPIError as error:
+                raise self._translated(error) from error
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -52,18 +79,30 @@ class Store:
             try:
                 yield session
                 session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+            except BaseException as error:
+                try:
+                    session.rollback()
+                except sa_exc.DBAPIError:
+                    log.warning("rollback failed after %s", type(error).__name__)
+                raise self._translated(error) from error
+
+    def _translated(self, error: BaseException) -> BaseException:
+        """A ``StoreError`` for SQLite's errors about the file itself; ``error`` otherwise."""
+        if isinstance(error, sa_exc.DBAPIError):
+            translated = health.translate(error, self.path)
+            if translated is not None:
+                log.error("store %s: %s", self.path, one_line(error.orig, limit=300))
+                return translated
+        return error
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _make_engine(path: Path) -> Engine:
+def _make_engine(path: Path, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=8,
@@ -76,7 +115,7 @@ def _make_engine(path: Path) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

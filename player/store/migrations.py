@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
+from player.origin import LOCAL, normalize_origin
 from player.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ _V1_TABLES = (
     "outbox",
     "syncstate",
     "exportrecord",
+    "removedcourse",
 )
 
 STEPS: list[Step] = [
@@ -56,7 +58,9 @@ STEPS: list[Step] = [
     _create_tables("lessonnote", "notessyncstate", "resumepoint", "openlesson", "removedcourse"),
     # Version 5: the floor of trusted time (a clock turned back extends no lease).
     _create_tables("trustedtime"),
-    # Version 6: learner locks (a password verifier per server learner, "don't ask" per learner).
+    # Version 6: every record from a server carries the server's origin (issue #9).
+    lambda conn: _add_server_origin(conn),
+    # Version 7: learner locks (a password verifier per server learner, "don't ask" per learner).
     _create_tables("learnerlock"),
 ]
 
@@ -72,10 +76,10 @@ def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> int:
     """
     version = current_version(conn)
     if version > len(steps):
-        from player.errors import PlayerError
+        from player.errors import StoreTooNew
         from player.i18n import _
 
-        raise PlayerError(
+        raise StoreTooNew(
             _(
                 "This data folder was written by a newer Course Player (store version {found}, "
                 "this player knows {known}). Update the player, or use another --data-dir."
@@ -86,3 +90,115 @@ def migrate(conn: Connection, steps: Sequence[Step] = STEPS) -> int:
         steps[number - 1](conn)
         conn.exec_driver_sql(f"PRAGMA user_version = {number}")
     return len(steps)
+
+
+# --- version 4: origins ----------------------------------------------------------------------
+
+# Tables rebuilt with a ``server`` column (their keys and unique constraints include it).
+_ORIGIN_TABLES = (
+    "tenant",
+    "profile",
+    "storedpackage",
+    "catalogentry",
+    "product",
+    "purchase",
+    "enrollment",
+    "entitlementlease",
+    "lessonprogress",
+    "auditlog",
+    "outbox",
+    "syncstate",
+    "exportrecord",
+    "removedcourse",
+)
+
+
+def _rebuild_with_server(conn: Connection, name: str) -> None:
+    """Rebuild ``name`` in its current shape and copy every row (``server`` = "" for now)."""
+    old_columns = [row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{name}")')]
+    if not old_columns:
+        return
+    for (index,) in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (name,),
+    ).fetchall():
+        conn.exec_driver_sql(f'DROP INDEX "{index}"')
+    conn.exec_driver_sql(f'ALTER TABLE "{name}" RENAME TO "{name}__v3"')
+    table = SQLModel.metadata.tables[name]
+    SQLModel.metadata.create_all(conn, tables=[table])
+    shared = [c.name for c in table.columns if c.name in old_columns]
+    columns = ", ".join(f'"{c}"' for c in shared)
+    values = columns
+    if "server" not in old_columns:
+        columns, values = f'{columns}, "server"', f"{values}, ''"
+    conn.exec_driver_sql(f'INSERT INTO "{name}" ({columns}) SELECT {values} FROM "{name}__v3"')
+    conn.exec_driver_sql(f'DROP TABLE "{name}__v3"')
+
+
+def _add_server_origin(conn: Connection) -> None:
+    """Give every server record its server's origin, keeping every row.
+
+    Before version 4, records were keyed by tenant id alone. A tenant's server is the one its
+    ``Tenant`` row (or a learner of that tenant) names; a user's is their profile's. Progress a
+    server learner made in a course that only exists as an imported file moves to the file's world
+    (``server`` "" with the profile id), where file progress now lives.
+    """
+    for name in _ORIGIN_TABLES:
+        _rebuild_with_server(conn, name)
+    sql = conn.exec_driver_sql
+    profiles = sql('SELECT id, "userId", "tenantId", "serverUrl" FROM profile').fetchall()
+    tenants: dict[str, str] = {}
+    for tenant_id, url in sql('SELECT id, "serverUrl" FROM tenant').fetchall():
+        tenants[tenant_id] = normalize_origin(url)
+    users: dict[str, tuple[str, str]] = {}  # userId -> (server, profile id)
+    for profile_id, user_id, tenant_id, url in profiles:
+        origin = normalize_origin(url)
+        sql("UPDATE profile SET server = ? WHERE id = ?", (origin, profile_id))
+        users.setdefault(user_id, (origin, profile_id))
+        if origin and not tenants.get(tenant_id):
+            tenants[tenant_id] = origin
+    for tenant_id, origin in tenants.items():
+        if origin == LOCAL:
+            continue
+        sql("UPDATE tenant SET server = ? WHERE id = ?", (origin, tenant_id))
+        for name in ("catalogentry", "product", "purchase", "enrollment", "entitlementlease"):
+            sql(f'UPDATE "{name}" SET server = ? WHERE "tenantId" = ?', (origin, tenant_id))
+        for name in ("storedpackage", "removedcourse"):
+            sql(f'UPDATE "{name}" SET server = ? WHERE "tenantKey" = ?', (origin, tenant_id))
+    file_courses = {
+        row[0] for row in sql('SELECT "courseId" FROM storedpackage WHERE "tenantKey" = \'\'')
+    }
+    for user_id, (origin, profile_id) in users.items():
+        if origin == LOCAL:
+            continue
+        server_courses = {
+            row[0]
+            for row in sql(
+                'SELECT "courseId" FROM storedpackage WHERE server = ? UNION '
+                'SELECT "courseId" FROM catalogentry WHERE server = ?',
+                (origin, origin),
+            )
+        }
+        for course_id in file_courses - server_courses:
+            sql(
+                'UPDATE enrollment SET server = \'\', "userId" = ? WHERE "userId" = ? '
+                'AND server = ? AND "courseId" = ?',
+                (profile_id, user_id, origin, course_id),
+            )
+        for name in ("lessonprogress", "exportrecord"):
+            for course_id in file_courses - server_courses:
+                sql(
+                    f'UPDATE "{name}" SET "userId" = ? WHERE "userId" = ? AND "courseId" = ? '
+                    "AND server = ''",
+                    (profile_id, user_id, course_id),
+                )
+            sql(
+                f'UPDATE "{name}" SET server = ? WHERE "userId" = ? AND server = \'\'',
+                (origin, user_id),
+            )
+        sql('UPDATE auditlog SET server = ? WHERE "actorId" = ?', (origin, user_id))
+    for profile_id, _user, _tenant, url in profiles:
+        origin = normalize_origin(url)
+        if origin:
+            for name in ("outbox", "syncstate"):
+                sql(f'UPDATE "{name}" SET server = ? WHERE "profileId" = ?', (origin, profile_id))

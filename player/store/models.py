@@ -2,6 +2,11 @@
 
 Field names follow the server's Prisma models and the contract (camelCase columns). A new table or
 column is added by a migration step in ``player.store.migrations``, never by editing an old step.
+
+Every record that comes from a server carries ``server``: that server's normalized origin
+(``player.origin``). Ids from a server (tenant, user, course, product…) are unique only within it,
+so keys and queries always include ``server``. The machine's own records (courses imported from
+files and everything of the guest) have ``server == ""``.
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ class PackageBlob(SQLModel, table=True):
 class StoredPackage(SQLModel, table=True):
     """One published version of a course that is on this machine.
 
-    ``tenantId`` is None for a package imported from a file (it belongs to the machine and every
-    learner on it sees it); otherwise the tenant whose server catalog it came from.
+    ``server`` is "" and ``tenantId`` None for a package imported from a file (it belongs to the
+    machine and every learner on it sees it); otherwise the server and tenant whose catalog it
+    came from.
     """
 
-    __table_args__ = (UniqueConstraint("courseId", "version", "tenantKey"),)
+    __table_args__ = (UniqueConstraint("courseId", "version", "server", "tenantKey"),)
 
     id: int | None = Field(default=None, primary_key=True)
     packageId: str = Field(index=True)
@@ -43,17 +49,20 @@ class StoredPackage(SQLModel, table=True):
     publishedAt: str | None = None
     lessonCount: int
     origin: str  # "file" | "server" | "bundled"
+    server: str = Field(default="", index=True)
     tenantId: str | None = Field(default=None, index=True)
     tenantKey: str = ""  # tenantId or "" (SQLite unique constraints ignore NULLs)
     storedAt: datetime
+    sourceName: str | None = None  # where an imported file came from (its file name)
 
 
 class CatalogEntry(SQLModel, table=True):
     """A course a tenant's server offers (from ``GET /api/learn/courses``), downloaded or not."""
 
-    __table_args__ = (UniqueConstraint("tenantId", "courseId"),)
+    __table_args__ = (UniqueConstraint("server", "tenantId", "courseId"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    server: str = ""
     tenantId: str = Field(index=True)
     courseId: str = Field(max_length=200)
     title: str
@@ -68,15 +77,20 @@ class CatalogEntry(SQLModel, table=True):
 
 
 class Tenant(SQLModel, table=True):
+    server: str = Field(default="", primary_key=True)
     id: str = Field(primary_key=True)
     name: str = ""
     serverUrl: str | None = None
 
 
 class Profile(SQLModel, table=True):
-    """A learner known on this machine. No password is ever stored; tokens live in keyring."""
+    """A learner known on this machine. No password is ever stored; tokens live in keyring.
+
+    A profile is one account of one server (``server``, ``userId``); the guest has ``server == ""``.
+    """
 
     id: str = Field(primary_key=True)  # "guest", or "<userId>@<server host>"
+    server: str = Field(default="", index=True)
     userId: str = Field(index=True)
     displayName: str
     tenantId: str
@@ -91,6 +105,7 @@ class Profile(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
+    server: str = Field(default="", primary_key=True)
     id: str = Field(primary_key=True)
     tenantId: str = Field(index=True)
     courseId: str = Field(index=True)
@@ -100,6 +115,7 @@ class Product(SQLModel, table=True):
 
 
 class Purchase(SQLModel, table=True):
+    server: str = Field(default="", primary_key=True)
     id: str = Field(primary_key=True)
     userId: str = Field(index=True)
     tenantId: str
@@ -109,8 +125,9 @@ class Purchase(SQLModel, table=True):
 
 
 class Enrollment(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("userId", "courseId"),)
+    __table_args__ = (UniqueConstraint("server", "userId", "courseId"),)
 
+    server: str = Field(default="", primary_key=True)
     id: str = Field(primary_key=True)
     userId: str = Field(index=True)
     tenantId: str
@@ -122,6 +139,7 @@ class Enrollment(SQLModel, table=True):
 class EntitlementLease(SQLModel, table=True):
     """The offline lease from ``GET /api/learn/entitlements``: paid content opens until ``validUntil``."""
 
+    server: str = Field(default="", primary_key=True)
     userId: str = Field(primary_key=True)
     tenantId: str
     issuedAt: datetime
@@ -132,9 +150,14 @@ class EntitlementLease(SQLModel, table=True):
 
 
 class LessonProgress(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("userId", "courseId", "lessonIdx"),)
+    """A lesson's state for a learner. ``server`` is the course's world: the learner's server (with
+    the server's ``userId``) or "" for a course imported from a file (with the profile id as
+    ``userId``, kept on this machine only)."""
+
+    __table_args__ = (UniqueConstraint("server", "userId", "courseId", "lessonIdx"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    server: str = ""
     userId: str = Field(index=True)
     courseId: str = Field(index=True)
     lessonIdx: int
@@ -147,6 +170,7 @@ class LessonProgress(SQLModel, table=True):
 
 class AuditLog(SQLModel, table=True):
     id: str = Field(primary_key=True)  # uuid, also the server's idempotency id
+    server: str = ""
     actorId: str = Field(index=True)
     tenantId: str | None = None
     action: str = Field(index=True)
@@ -161,6 +185,7 @@ class Outbox(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)  # "enrollment" | "progress" | "audit"
+    server: str = ""
     profileId: str = Field(index=True)
     userId: str
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -175,6 +200,7 @@ class Outbox(SQLModel, table=True):
 
 class SyncState(SQLModel, table=True):
     profileId: str = Field(primary_key=True)
+    server: str = ""
     progressCursor: str | None = None
     lastSuccessAt: datetime | None = None
     lastAttemptAt: datetime | None = None
@@ -185,6 +211,7 @@ class ExportRecord(SQLModel, table=True):
     """A produced export, for the rate limit (kept across restarts)."""
 
     id: int | None = Field(default=None, primary_key=True)
+    server: str = ""  # the course's world, as in LessonProgress
     userId: str = Field(index=True)
     courseId: str = Field(index=True)
     format: str
@@ -298,6 +325,7 @@ class RemovedCourse(SQLModel, table=True):
     """A server course the learner removed from this machine: sync does not download it again
     until asked (``course-player sync --download``, Download on the course page)."""
 
+    server: str = Field(default="", primary_key=True)
     tenantKey: str = Field(primary_key=True)
     courseId: str = Field(primary_key=True, max_length=200)
     removedAt: datetime
@@ -321,7 +349,7 @@ class TrustedTime(SQLModel, table=True):
     updatedAt: datetime
 
 
-# --- learner locks (store version 6) ---------------------------------------------------------
+# --- learner locks (store version 7) ---------------------------------------------------------
 
 
 class LearnerLock(SQLModel, table=True):

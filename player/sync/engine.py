@@ -163,7 +163,9 @@ def _finish(run: Run, stopped: str | None) -> None:
                     report.next_attempt_at is None or next_at < report.next_attempt_at
                 ):
                     report.next_attempt_at = next_at
-            state = session.get(SyncState, profile.id) or SyncState(profileId=profile.id)
+            state = session.get(SyncState, profile.id) or SyncState(
+                profileId=profile.id, server=profile.server
+            )
             state.lastAttemptAt = report.started_at
             if stopped is None and report.online is not False and not report.incomplete:
                 state.lastSuccessAt = report.finished_at

@@ -13,10 +13,12 @@ the server's row). Any other lesson takes the server's row, which is the merged 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
@@ -24,6 +26,7 @@ from player.errors import ServerAnswerInvalid
 from player.i18n import _
 from player.services.outbox import PENDING
 from player.services.progress import find_enrollment
+from player.store.db import Store
 from player.store.models import (
     CatalogEntry,
     Enrollment,
@@ -73,6 +76,7 @@ def apply_server_progress(
     many rows were written."""
     values = [
         {
+            "server": profile.server,
             "userId": profile.userId,
             "courseId": row.course_id,
             "lessonIdx": row.lesson_idx,
@@ -86,7 +90,7 @@ def apply_server_progress(
         return 0
     statement = sqlite_insert(LessonProgress)
     statement = statement.on_conflict_do_update(
-        index_elements=["userId", "courseId", "lessonIdx"],
+        index_elements=["server", "userId", "courseId", "lessonIdx"],
         set_={"completed": statement.excluded.completed, "updatedAt": statement.excluded.updatedAt},
     )
     for start in range(0, len(values), 2000):
@@ -114,9 +118,10 @@ def adopt_enrollment(
     server's (its local id is kept; rows are matched by course)."""
     row = find_enrollment(session, profile, info.course_id)
     if row is None:
-        if session.get(Enrollment, info.id) is not None:
+        if session.get(Enrollment, (profile.server, info.id)) is not None:
             return
         row = Enrollment(
+            server=profile.server,
             id=info.id,
             userId=profile.userId,
             tenantId=profile.tenantId,
@@ -147,7 +152,9 @@ def apply_entitlements(
         e.courseId: e
         for e in session.exec(
             select(Enrollment).where(
-                Enrollment.userId == profile.userId, Enrollment.tenantId == profile.tenantId
+                Enrollment.server == profile.server,
+                Enrollment.userId == profile.userId,
+                Enrollment.tenantId == profile.tenantId,
             )
         )
     }
@@ -166,13 +173,14 @@ def apply_entitlements(
     # of the interpreter lock and taking it back so often that the UI thread could not get it
     # for up to ~400 ms in a 1,000-course sync (tests/bench/bench_sync_ui.py).
     new = [info for course_id, info in remote.items() if course_id not in local]
-    taken = _existing_ids(session, Enrollment, [info.id for info in new])
+    taken = _existing_ids(session, profile.server, Enrollment, [info.id for info in new])
     for info in new:
         if info.id in taken:
             continue
         taken.add(info.id)
         session.add(
             Enrollment(
+                server=profile.server,
                 id=info.id,
                 userId=profile.userId,
                 tenantId=profile.tenantId,
@@ -186,7 +194,9 @@ def apply_entitlements(
         p.id: p
         for p in session.exec(
             select(Purchase).where(
-                Purchase.userId == profile.userId, Purchase.tenantId == profile.tenantId
+                Purchase.server == profile.server,
+                Purchase.userId == profile.userId,
+                Purchase.tenantId == profile.tenantId,
             )
         )
     }
@@ -194,12 +204,13 @@ def apply_entitlements(
     for purchase_id, purchase in mine.items():
         if purchase_id not in theirs:
             session.delete(purchase)
-    held = _existing_ids(session, Purchase, [i for i in theirs if i not in mine])
+    held = _existing_ids(session, profile.server, Purchase, [i for i in theirs if i not in mine])
     for purchase_id, bought in theirs.items():
         if purchase_id in mine or purchase_id in held:
             continue
         session.add(
             Purchase(
+                server=profile.server,
                 id=purchase_id,
                 userId=profile.userId,
                 tenantId=profile.tenantId,
@@ -210,9 +221,10 @@ def apply_entitlements(
         )
 
     if ent.valid_until is not None:
-        lease = session.get(EntitlementLease, profile.userId)
+        lease = session.get(EntitlementLease, (profile.server, profile.userId))
         if lease is None:
             lease = EntitlementLease(
+                server=profile.server,
                 userId=profile.userId,
                 tenantId=profile.tenantId,
                 issuedAt=ent.issued_at or now,
@@ -226,13 +238,16 @@ def apply_entitlements(
 
 
 def _existing_ids(
-    session: Session, model: type[Enrollment] | type[Purchase], ids: Sequence[str]
+    session: Session, server: str, model: type[Enrollment] | type[Purchase], ids: Sequence[str]
 ) -> set[str]:
-    """Which of ``ids`` are already rows of ``model`` (of any learner), a few queries in all."""
+    """Which of ``ids`` are already rows of ``model`` of ``server`` (of any learner), a few
+    queries in all."""
     found: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        found.update(session.exec(select(model.id).where(col(model.id).in_(chunk))))
+        found.update(
+            session.exec(select(model.id).where(model.server == server, col(model.id).in_(chunk)))
+        )
     return found
 
 
@@ -246,6 +261,7 @@ def derive_enrollment(session: Session, profile: Profile, course_id: str, now: d
         return False
     bought = session.exec(
         select(Purchase.id).where(
+            Purchase.server == profile.server,
             Purchase.userId == profile.userId,
             Purchase.tenantId == profile.tenantId,
             Purchase.courseId == course_id,
@@ -255,6 +271,7 @@ def derive_enrollment(session: Session, profile: Profile, course_id: str, now: d
         return False
     session.add(
         Enrollment(
+            server=profile.server,
             id=f"derived:{profile.id}:{course_id}",
             userId=profile.userId,
             tenantId=profile.tenantId,
@@ -275,16 +292,21 @@ def replace_products(session: Session, profile: Profile, products: Sequence[Prod
     if len(own) != len(products):
         log.warning("ignored %d products of other tenants", len(products) - len(own))
     wanted = {p.id: p for p in own}
-    for old in session.exec(select(Product).where(Product.tenantId == profile.tenantId)):
+    for old in session.exec(
+        select(Product).where(
+            Product.server == profile.server, Product.tenantId == profile.tenantId
+        )
+    ):
         if old.id not in wanted:
             session.delete(old)
     for info in wanted.values():
-        row: Product | None = session.get(Product, info.id)
+        row: Product | None = session.get(Product, (profile.server, info.id))
         if row is not None and row.tenantId != profile.tenantId:
             log.warning("product %s is held for tenant %s; not replaced", info.id, row.tenantId)
             continue
         if row is None:
             row = Product(
+                server=profile.server,
                 id=info.id,
                 tenantId=profile.tenantId,
                 courseId=info.course_id,
@@ -307,34 +329,89 @@ def replace_products(session: Session, profile: Profile, products: Sequence[Prod
         session.add(row)
 
 
-def update_catalog(
-    session: Session, profile: Profile, courses: Sequence[CatalogCourse], now: datetime
+#: Catalog rows written per write transaction: a learner's own write (a lesson completed) never
+#: waits for more than one of these, however large the catalog (docs/limits.md).
+CATALOG_CHUNK = 1000
+#: Seconds between two of those transactions. SQLite does not queue writers of different
+#: processes: one that commits and begins again at once can keep a waiting learner out until
+#: the learner's busy timeout runs out. A short pause lets the waiting writer in.
+CATALOG_PAUSE = 0.02
+
+_CATALOG_FIELDS = ("title", "version", "sha256", "sizeBytes", "updatedAt")
+
+
+def _pause(done: int) -> None:
+    if done:
+        time.sleep(CATALOG_PAUSE)
+
+
+def store_catalog(
+    store: Store,
+    profile: Profile,
+    courses: Sequence[CatalogCourse],
+    now: datetime,
+    *,
+    chunk: int = CATALOG_CHUNK,
 ) -> None:
-    """The tenant's CatalogEntry rows become the server's catalog (gone courses are removed)."""
+    """The tenant's CatalogEntry rows become the server's catalog (gone courses are removed).
+
+    Written in short transactions of ``chunk`` rows, with plain statements (no ORM object per
+    row): a 100,000-course catalog took one transaction of over a minute, during which every
+    learner's action waited and then failed with "database is locked". Only new or changed
+    rows are written. A crash part-way leaves some rows of the new catalog beside the old ones,
+    each row whole; the next sync finishes the job.
+    """
     wanted: dict[str, CatalogCourse] = {}
     for course in courses:
         wanted.setdefault(course.id, course)
-    existing = {
-        e.courseId: e
-        for e in session.exec(select(CatalogEntry).where(CatalogEntry.tenantId == profile.tenantId))
-    }
-    gone = [e.id for cid, e in existing.items() if cid not in wanted]
-    if gone:
-        session.exec(delete(CatalogEntry).where(col(CatalogEntry.id).in_(gone)))
-    session.exec(
-        update(CatalogEntry)
-        .where(col(CatalogEntry.tenantId) == profile.tenantId)
-        .values(seenAt=now)
-    )
+    tenant, server = profile.tenantId, profile.server
+    with store.read() as session:
+        existing = {
+            row[1]: row
+            for row in session.execute(
+                sa_select(
+                    col(CatalogEntry.id),
+                    col(CatalogEntry.courseId),
+                    col(CatalogEntry.title),
+                    col(CatalogEntry.version),
+                    col(CatalogEntry.sha256),
+                    col(CatalogEntry.sizeBytes),
+                    col(CatalogEntry.updatedAt),
+                ).where(col(CatalogEntry.server) == server, col(CatalogEntry.tenantId) == tenant)
+            )
+        }
+    gone = [row[0] for course_id, row in existing.items() if course_id not in wanted]
+    values: list[dict[str, object]] = []
     for course_id, course in wanted.items():
         fields = (course.title, course.version, course.sha256, course.size_bytes, course.updated_at)
         row = existing.get(course_id)
-        if row is None:
-            row = CatalogEntry(
-                tenantId=profile.tenantId, courseId=course_id, title="", version=0, seenAt=now
-            )
-        elif (row.title, row.version, row.sha256, row.sizeBytes, row.updatedAt) == fields:
+        if row is not None and tuple(row[2:]) == fields:
             continue
-        row.title, row.version, row.sha256, row.sizeBytes, row.updatedAt = fields
-        row.seenAt = now
-        session.add(row)
+        values.append(
+            {"server": server, "tenantId": tenant, "courseId": course_id, "seenAt": now}
+            | dict(zip(_CATALOG_FIELDS, fields, strict=True))
+        )
+    del existing
+    statement = sqlite_insert(CatalogEntry)
+    statement = statement.on_conflict_do_update(
+        index_elements=["server", "tenantId", "courseId"],
+        set_={name: statement.excluded[name] for name in (*_CATALOG_FIELDS, "seenAt")},
+    )
+    size = max(1, chunk)
+    for start in range(0, len(gone), size):
+        _pause(start)
+        with store.write() as session:
+            session.exec(
+                delete(CatalogEntry).where(col(CatalogEntry.id).in_(gone[start : start + size]))
+            )
+    for start in range(0, len(values), size):
+        _pause(start)
+        with store.write() as session:
+            session.execute(statement, values[start : start + size])
+    _pause(len(values))
+    with store.write() as session:  # one short statement: when the server last listed them
+        session.exec(
+            update(CatalogEntry)
+            .where(col(CatalogEntry.server) == server, col(CatalogEntry.tenantId) == tenant)
+            .values(seenAt=now)
+        )

@@ -54,8 +54,7 @@ FORBIDDEN, FAILED = "forbidden", "failed"
 def pull_catalog(run: Run) -> None:
     run.progress(CATALOG, 0, 1, _("Fetching the catalog"))
     courses = run.client.courses()
-    with run.store.write() as session:
-        merge.update_catalog(session, run.profile, courses, run.now())
+    merge.store_catalog(run.store, run.profile, courses, run.now())
     run.catalog = courses
     run.progress(CATALOG, 1, 1, "")
 
@@ -114,14 +113,20 @@ def download_courses(run: Run, only: set[str] | None = None) -> None:
     if not jobs:
         return
     batch: list[_Outcome] = []
+    batch_bytes = 0
     done = 0
     try:
         for outcome in _fetch_all(run, jobs):
             done += 1
             batch.append(outcome)
-            if len(batch) >= run.policy.store_every:
+            if outcome.answer is not None and outcome.answer.body is not None:
+                batch_bytes += len(outcome.answer.body)
+            # Short write transactions (a count and a size): a learner's action never waits
+            # long for the sync (docs/store.md).
+            if len(batch) >= run.policy.store_every or batch_bytes >= run.policy.store_bytes:
                 _store_batch(run, batch)
                 batch = []
+                batch_bytes = 0
             run.progress(DOWNLOAD, done, total, outcome.job.course.title)
     finally:
         # Whatever was downloaded and verified is kept, even when the run stops (cancel, a
@@ -138,7 +143,8 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
         stored: dict[str, dict[int, str]] = {}
         for course_id, version, sha in session.exec(
             select(StoredPackage.courseId, StoredPackage.version, StoredPackage.sha256).where(
-                StoredPackage.tenantKey == profile.tenantId
+                StoredPackage.server == profile.server,
+                StoredPackage.tenantKey == profile.tenantId,
             )
         ):
             stored.setdefault(course_id, {})[version] = sha
@@ -247,7 +253,11 @@ def _store_batch(run: Run, batch: list[_Outcome]) -> None:
                 try:
                     with session.begin_nested():
                         result = packages.store_parsed(
-                            session, outcome.parsed, origin="server", tenant_id=profile.tenantId
+                            session,
+                            outcome.parsed,
+                            origin="server",
+                            server=profile.server,
+                            tenant_id=profile.tenantId,
                         )
                         if merge_entitlement(run, session, course.id):
                             log.info("derived access to %s from its download", course.id)
@@ -339,7 +349,7 @@ def pull_progress(run: Run) -> None:
                     session, run.profile, page.items, keep
                 )
                 state = session.get(SyncState, run.profile.id) or SyncState(
-                    profileId=run.profile.id
+                    profileId=run.profile.id, server=run.profile.server
                 )
                 state.progressCursor = page.cursor or cursor
                 session.add(state)
@@ -353,12 +363,16 @@ def _open_courses(run: Run) -> set[str]:
     with run.store.read() as session:
         enrolled = session.exec(
             select(Enrollment.courseId).where(
-                Enrollment.userId == profile.userId, Enrollment.tenantId == profile.tenantId
+                Enrollment.server == profile.server,
+                Enrollment.userId == profile.userId,
+                Enrollment.tenantId == profile.tenantId,
             )
         ).all()
         bought = session.exec(
             select(Purchase.courseId).where(
-                Purchase.userId == profile.userId, Purchase.tenantId == profile.tenantId
+                Purchase.server == profile.server,
+                Purchase.userId == profile.userId,
+                Purchase.tenantId == profile.tenantId,
             )
         ).all()
     return set(enrolled) | set(bought)

@@ -179,7 +179,7 @@ def _product(
     is refreshed from the server when this machine does not know one)."""
     if product_id is not None:
         with store.read() as session:
-            return session.get(Product, product_id)
+            return session.get(Product, (profile.server, product_id))
     product = commerce.product_for_course(store, profile, course_id)
     if product is None:
         try:

@@ -45,6 +45,7 @@ class SyncPolicy:
     batch_size: int = 500  # progress and audit events per request (the contract's maximum)
     download_workers: int = 4  # concurrent package downloads (one keep-alive connection each)
     store_every: int = 64  # packages stored per write transaction
+    store_bytes: int = 8 * 1024 * 1024  # ...and at most about this many package bytes
     rng: random.Random | None = None
     #: Seconds one whole sync run may take (docs/limits.md); what is not done by then is done
     #: by the next sync. The command line lowers it to what is left of ``--max-wait``.

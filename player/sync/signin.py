@@ -70,7 +70,7 @@ def sign_in(
         username=username.strip(),
     )
     with store.write() as session:
-        tenant = session.get(Tenant, user.tenant_id)
+        tenant = session.get(Tenant, (profile.server, user.tenant_id))
         if tenant is not None and tenant.serverUrl != url:
             tenant.serverUrl = url
             session.add(tenant)

@@ -1,4 +1,4 @@
-"""Typed answers of the server contract (``shared/contract/README.md``), parsed defensively.
+"""Typed answers of the server contract (``docs/contract/README.md``), parsed defensively.
 
 Every ``from_json`` accepts unknown fields (kept out, never rejected) and raises
 ``ServerAnswerInvalid`` when a field the player needs is missing or has the wrong type, so a

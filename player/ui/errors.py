@@ -38,8 +38,8 @@ def show_error(parent: QWidget | None, error: BaseException) -> None:
     else:
         log.error("unexpected error", exc_info=error)
         message = _(
-            "Something went wrong inside the player. Your courses and progress are safe. "
-            "If this happens again, please send the log file to your course provider."
+            "Something went wrong inside the player, and what you did last may not have been "
+            "saved. If this happens again, please send the log file to your course provider."
         )
     QMessageBox.warning(parent, _("Course Player"), message)
 

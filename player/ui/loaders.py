@@ -97,7 +97,7 @@ def refreshed(
 ) -> CourseSummary:
     """``summary`` brought up to date with the learner's access and progress."""
     state = READY if has_package else NOT_DOWNLOADED
-    if not access.can_read:
+    if access.locked:
         state = LOCKED
     return dataclasses.replace(
         summary, access=access, completed=course_progress.completed_count, state=state

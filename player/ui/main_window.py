@@ -117,7 +117,6 @@ class MainWindow(QMainWindow):
         self.learner_label = self.status_area.learner_label
         self.tasks = TaskRunner(
             self,
-            on_error=lambda error: show_error(self, error),
             pool=pool,
             track=self.task_progress.track,
         )

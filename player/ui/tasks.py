@@ -3,7 +3,7 @@
 Every screen, dialog and controller runs store, network, import and export work through a
 ``TaskRunner``; nothing else in ``player/ui`` starts a thread::
 
-    self.tasks = TaskRunner(self, on_error=lambda error: show_error(self, error), pool=pool)
+    self.tasks = TaskRunner(self, pool=pool)  # failures without on_failure: show_error(self, …)
 
     self.tasks.read(lambda job: search(store, text), self.show_hits)        # QueryOp
     self.tasks.write(lambda job: enroll(store, profile, course), done)      # CollectionOp
@@ -32,9 +32,11 @@ The op (the work) is a plain function of one argument, the ``Job``: ``job.progre
 message)`` reports progress; ``job.cancelled``/``job.cancel_event``/``job.raise_if_cancelled()``
 tell it to stop (it raises ``player.errors.Cancelled``). The op never touches a widget: it gets
 plain values and returns one. ``on_success(result)``, ``on_failure(error)`` and ``on_progress``
-run in the UI thread. A failure without ``on_failure`` goes to the runner's ``on_error`` (the
-window's ``show_error``, which treats ``Cancelled`` as quiet); ``Cancelled`` reaches
-``on_failure`` like any error.
+run in the UI thread. A failure without ``on_failure`` goes to the runner's ``on_error``, by
+default ``show_error`` over the context when it is a widget (``Cancelled`` is quiet there), else
+the log; ``Cancelled`` reaches ``on_failure`` like any error. (Callbacks are held only until the
+outcome is delivered; ``on_error`` as long as the runner: never give it a bound method or a
+lambda of the context, which would make a cycle between them.)
 
 Stale results are dropped in one place (``_deliver``): nothing reaches a callback when the
 runner's ``context`` object is gone (a closed dialog) or when the work was started before the
@@ -58,6 +60,7 @@ import itertools
 import logging
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -72,8 +75,10 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
+from PySide6.QtWidgets import QWidget
 
 from player.errors import Cancelled
+from player.ui.errors import show_error
 
 log = logging.getLogger(__name__)
 
@@ -318,7 +323,8 @@ class TaskRunner:
     """The background work of one window, dialog or controller (see the module docstring).
 
     ``context``: when this object is destroyed, no callback runs any more. ``on_error``: the
-    failure callback of work started without one (default: log it). ``pool``: run every lane
+    failure callback of work started without one (default: ``show_error`` over the context when
+    it is a widget, else the log). ``pool``: run every lane
     on this pool (tests); None: the application's lanes. ``track``: given a ``message``, the
     progress display's tracker for the work (the window's status bar).
     """
@@ -334,9 +340,10 @@ class TaskRunner:
         # not the context itself: a runner kept by its context would make a cycle that only the
         # collector frees (perhaps on a pool thread); its ``destroyed`` signal is enough
         self._context_alive = True
+        self._widget = weakref.ref(context) if isinstance(context, QWidget) else None
         if context is not None:
             context.destroyed.connect(self._context_destroyed)
-        self.on_error: FailureCallback = on_error or _log_failure
+        self._on_error = on_error
         #: The pool the runner was given (None: the application's lanes); a dialog the window
         #: opens gets the same (``TaskRunner(dialog, pool=window.tasks.pool)``).
         self.pool = pool
@@ -416,6 +423,17 @@ class TaskRunner:
 
     def _context_destroyed(self) -> None:
         self._context_alive = False
+
+    def on_error(self, error: BaseException) -> None:
+        """What becomes of a failure of work started without ``on_failure``."""
+        if self._on_error is not None:
+            self._on_error(error)
+            return
+        widget = self._widget() if self._widget is not None else None
+        if widget is None:
+            _log_failure(error)
+            return
+        show_error(widget, error)
 
     def _entries(self) -> list[_Pending]:
         return [entry for entry in _pending.values() if entry.runner is self]

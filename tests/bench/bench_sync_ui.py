@@ -11,8 +11,8 @@ A full-mode contract server, seeded by ``tests.bench.bench_sync`` (1,000 generat
 the learner ``ana`` enrolled in every one), runs in a child process, so that its own Python work
 does not share the player's interpreter lock (a real server is on another machine). The player
 is the real thing: a ``MainWindow`` (offscreen) on a fresh store, with the bundled samples, and
-``SyncWiring`` attached on the application's real ``QThreadPool``; ``ana`` signs in (an in-memory
-keyring) and the controller's Sync now runs the sync. Each round (3 by default) starts from a
+``SyncWiring`` attached on the application's real lanes (``player.ui.tasks``); ``ana`` signs in
+(an in-memory keyring) and the controller's Sync now runs the sync. Each round (3 by default) starts from a
 fresh store and window.
 
 While the sync runs (until the catalog has been refreshed after it), a 10 ms ``QTimer`` records
@@ -286,7 +286,7 @@ def one_round(folder: Path, url: str, idle_seconds: float, gc_freeze: bool) -> R
         follow_system_theme=False,
     )
     tokens = TokenStore()
-    controller = SyncWiring(window, tokens=tokens).controller  # the application's QThreadPool
+    controller = SyncWiring(window, tokens=tokens).controller  # the application's lanes
     window.resize(1100, 720)
     window.show()
     window.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from player.cli import main
 from player.services import profiles
 from player.store.db import Store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, serve_courses
 
 
 def run(capsys: pytest.CaptureFixture[str], data: Path, *argv: str) -> tuple[int, str, str]:
@@ -37,10 +38,12 @@ def test_import_list_lesson(capsys: pytest.CaptureFixture[str], data: Path) -> N
     assert code == 0 and out.count("imported") == 2
     code, out, _ = run(capsys, data, "list")
     lines = sorted(out.splitlines())
-    assert lines[0].split("\t") == ["git-basics", "2", "Git Basics", "ready"]
+    assert lines[0].split("\t") == [
+        "git-basics", "2", "Git Basics", "ready", "file", "git-basics.json"
+    ]  # fmt: skip
     assert len(lines) == 2
     code, out, _ = run(capsys, data, "lesson", "git-basics", "1", "--format", "text")
-    assert code == 0 and "Your first commit" in out and "git init demo" in out
+    assert code == 0 and "Making a first commit" in out and "git add hello.txt" in out
     code, out, _ = run(capsys, data, "lesson", "git-basics", "1", "--format", "html")
     assert code == 0 and "<h1" in out and "<script" not in out
 
@@ -79,9 +82,9 @@ def test_enroll_complete_progress(capsys: pytest.CaptureFixture[str], data: Path
     assert run(capsys, data, "complete", "git-basics", "1")[0] == 0
     _, out, _ = run(capsys, data, "progress", "git-basics")
     assert out.splitlines() == [
-        "0\tno\tWhy version control",
-        "1\tyes\tYour first commit",
-        "2\tno\tBranching and merging",
+        "0\tno\tWhat Git remembers",
+        "1\tyes\tMaking a first commit",
+        "2\tno\tBranches and merges",
     ]
     run(capsys, data, "complete", "git-basics", "1", "--undo")
     assert "1\tno\t" in run(capsys, data, "progress", "git-basics")[1]
@@ -97,13 +100,21 @@ def test_paid_course_is_gated_on_the_command_line(
     ana = profiles.upsert_server_profile(
         store, user_id="ana", name="Ana", tenant_id="t1", server_url="http://s", username="ana"
     )
+    serve_courses(store, tenant="t1", server="http://s", names=("git-basics.json",))
     with store.write() as session:
         session.add(
-            Product(id="p", tenantId="t1", courseId="git-basics", priceCents=900, currency="EUR")
-        )
+            Product(
+                server="http://s", id="p", tenantId="t1", courseId="git-basics", priceCents=900,
+                currency="EUR",
+            )
+        )  # fmt: skip
     store.close()
     code, out, _ = run(capsys, data, "--profile", ana.id, "list")
-    assert out.strip().split("\t")[-1] == "locked"
+    rows = {line.split("\t")[0]: line.split("\t")[3:] for line in out.strip().splitlines()}
+    assert rows == {
+        "git-basics": ["locked", "server", "http://s"],
+        "file:git-basics": ["ready", "file", "git-basics.json"],
+    }
     for argv in (
         ("lesson", "git-basics", "0"),
         ("enroll", "git-basics"),
@@ -111,7 +122,8 @@ def test_paid_course_is_gated_on_the_command_line(
     ):
         code, out, err = run(capsys, data, "--profile", ana.id, *argv)
         assert code == 3 and "paid course" in err, argv  # 3: refused by a guard
-    # the guest (another tenant: this machine) sees it free
+    # the imported file stays readable by every learner, addressed apart from the server's
+    assert run(capsys, data, "--profile", ana.id, "lesson", "file:git-basics", "0")[0] == 0
     assert run(capsys, data, "--profile", "guest", "lesson", "git-basics", "0")[0] == 0
 
 
@@ -143,3 +155,17 @@ def test_python_dash_m_player_runs_the_same_cli(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "../../etc/passwd" in result.stdout
+
+
+def test_terminal_controls_in_a_course_never_reach_the_terminal(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    outputs = [run(capsys, data, "import", str(FIXTURES / "hostile.json"))[1]]
+    assert run(capsys, data, "enroll", "../../etc/passwd")[0] == 0
+    outputs.append(run(capsys, data, "list")[1])
+    outputs.append(run(capsys, data, "progress", "../../etc/passwd")[1])
+    outputs.append(run(capsys, data, "lesson", "../../etc/passwd", "3")[1])
+    assert "\x1b" in json.loads((FIXTURES / "hostile.json").read_text())["lessons"][3]["title"]
+    for out in outputs:
+        assert not any((ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F for c in out)
+    assert "3\tno\tTricks with \\u202eexe.txt\\u202c and \\x1b[2Jterminals" in outputs[2]

@@ -88,17 +88,18 @@ def test_choose_asks_for_a_file_and_adds_the_suffix(
 
 
 def test_refusals_are_shown_and_the_dialog_stays_open(
-    qtbot: QtBot, imported: Store, guest: Profile, tmp_path: Path, warnings: list[str]
+    qtbot: QtBot, served: Store, make_learner: Any, tmp_path: Path, warnings: list[str]
 ) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
-    dialog = make_dialog(qtbot, imported, guest, folder, pool=ImmediatePool())  # not enrolled
+    ana = make_learner("ana")  # a learner of the server whose course this is, not enrolled
+    dialog = make_dialog(qtbot, served, ana, folder, pool=ImmediatePool())
     dialog.export_button.click()
     assert len(warnings) == 1 and "not enrolled" in warnings[0]
     assert dialog.isVisible() and "not enrolled" in dialog.status_label.text()
     assert list(folder.iterdir()) == []
-    progress.enroll(imported, guest, "git-basics")
-    dialogs = [make_dialog(qtbot, imported, guest, folder, pool=ImmediatePool()) for _ in range(4)]
+    progress.enroll(served, ana, "git-basics")
+    dialogs = [make_dialog(qtbot, served, ana, folder, pool=ImmediatePool()) for _ in range(4)]
     for done in dialogs[:3]:
         done.export_button.click()
         assert done.result() == done.DialogCode.Accepted

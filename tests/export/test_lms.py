@@ -22,14 +22,14 @@ from player.export import scorm
 from player.export.lms import build_lms
 from player.export.lms_page import SCORM_SCRIPT
 from player.package import ParsedPackage, parse_package
-from tests.conftest import shared_dir
+from tests.conftest import FIXTURES, SCORM12_XSD
 from tests.export.conftest import encode, fixture_parsed, make_package, png_base64
 
 NS = {"cp": scorm.IMSCP, "adlcp": scorm.ADLCP}
 NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 SAFE_LESSON = re.compile(r"lessons/\d{3}-[a-z0-9]+(?:-[a-z0-9]+)*\.html")
 SAFE_ASSET = re.compile(r"assets/[a-z0-9]+(?:-[a-z0-9]+)*\.(?:png|jpg|gif|svg|webp)")
-XSD_DIR = shared_dir() / "scorm12-xsd"
+XSD_DIR = SCORM12_XSD
 
 
 def lms_bytes(parsed: ParsedPackage, **kwargs: Any) -> bytes:
@@ -81,14 +81,14 @@ def test_file_list_and_zip_properties() -> None:
         "imsmanifest.xml",
         "imsmd_rootv1p2p1.xsd",
         "index.html",
-        "lessons/001-why-version-control.html",
-        "lessons/002-your-first-commit.html",
-        "lessons/003-branching-and-merging.html",
+        "lessons/001-what-git-remembers.html",
+        "lessons/002-making-a-first-commit.html",
+        "lessons/003-branches-and-merges.html",
         "manifest.json",
     ]
     for info in archive.infolist():
         assert not info.is_dir() and "\\" not in info.filename
-        assert info.date_time == (2026, 9, 14, 8, 0, 0)  # publishedAt
+        assert info.date_time == (2026, 9, 21, 9, 15, 0)  # publishedAt
         assert info.external_attr == 0o644 << 16 and info.create_system == 3
         assert info.compress_type == zipfile.ZIP_DEFLATED
         assert info.filename.isascii()
@@ -175,7 +175,7 @@ def test_identifiers_are_stable_and_derived_from_the_course(tmp_path: Path) -> N
     assert all(NCNAME.fullmatch(i) for i in hostile)
     assert not set(hostile) & set(identifiers(git))
     # A new version of the same course keeps the identifiers of the lessons it keeps.
-    data = json.loads((shared_dir() / "fixtures" / "git-basics.json").read_text(encoding="utf-8"))
+    data = json.loads((FIXTURES / "git-basics.json").read_text(encoding="utf-8"))
     data["version"], data["id"] = 3, "pkg_git_basics_v3"
     data["lessons"][2]["title"] = "Branching, merging and rebasing"
     assert identifiers(parse_package(encode(data))) == identifiers(git)
@@ -221,9 +221,10 @@ def test_hostile_package_has_safe_names_and_sanitized_pages(tmp_path: Path) -> N
     names = archive.namelist()
     lessons = [n for n in names if n.startswith("lessons/")]
     assert lessons == [
-        "lessons/001-img-src-x-onerror-alert-1.html",
-        "lessons/002-con-1.html",
-        "lessons/003-a-b-c-d-e-f-g-h-i-j.html",
+        "lessons/001-svg-onload-alert-7.html",
+        "lessons/002-nul-1.html",
+        "lessons/003-x-y-z-w-v-u-t-s-r-q.html",
+        "lessons/004-tricks-with-exe-txt-and-2jterminals.html",
     ]
     reserved = {
         "con",
@@ -260,10 +261,10 @@ def test_hostile_package_has_safe_names_and_sanitized_pages(tmp_path: Path) -> N
                         "data:image/"
                     ), value  # images are package files or data: images, never remote
     first = archive.read(lessons[0]).decode("utf-8")
-    assert "&lt;img src=x onerror=alert(1)&gt;" in first  # the title is text
-    assert "&lt;b&gt;This must appear as literal text, tags and all.&lt;/b&gt;" in first
-    assert "198.51.100.7" in first and 'src="http' not in first
-    assert "alert(2)" not in first and "alert(5)" not in first
+    assert "&lt;svg onload=alert(7)&gt;" in first  # the title is text
+    assert "&lt;i&gt;Shown as typed, angle brackets included.&lt;/i&gt;" in first
+    assert "203.0.113.9" in first and 'src="http' not in first
+    assert "steal(" not in first and "mdscript" not in first and "exfiltrate" not in first
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["courseId"] == "../../etc/passwd"  # data, never a path
     root = manifest_root(archive)
@@ -282,7 +283,8 @@ def test_lesson_pages_are_self_contained_and_responsive() -> None:
         assert "@media print" in page
         for _tag, attrs in elements(page).tags:
             assert "stylesheet" not in (attrs.get("rel") or "")
-    arabic = archive.read("lessons/003-lesson.html").decode("utf-8")  # "العربية" has no ASCII slug
+    # "اللغة العربية" has no ASCII slug
+    arabic = archive.read("lessons/003-lesson.html").decode("utf-8")
     assert '<html lang="de" dir="rtl">' in arabic
     assert 'href="../index.html"' in arabic
     index = archive.read("index.html").decode("utf-8")

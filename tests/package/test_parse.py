@@ -33,7 +33,11 @@ def test_good_package_keeps_exact_bytes_and_hash() -> None:
     ("name", "error", "words"),
     [
         ("broken-future-schema.json", UnsupportedSchema, "newer Course Player"),
-        ("broken-index-mismatch.json", InvalidPackage, "says it is number 5"),
+        (
+            "broken-index-mismatch.json",
+            InvalidPackage,
+            "“Second” says it is number 3 but stands at position 1",
+        ),
         ("broken-missing-lessons.json", InvalidPackage, "“lessons” is missing"),
         ("broken-not-json.json", NotJson, "not valid JSON"),
         ("draft-not-published.json", NotPublished, "not published"),

@@ -26,29 +26,33 @@ BLOCKS: list[tuple[str, int, list[str], list[str], list[str]]] = [
     (
         "paragraph",
         0,
-        ["<p>Every change you make to a project tells a story.<br>Version control keeps"],
+        ["<p>A project changes every day.<br>Git writes each change down"],
         [],
         [],
     ),
-    ("heading", 0, ["<h2>Snapshots, not diffs</h2>"], [], []),
+    ("heading", 0, ["<h2>Whole pictures, not patches</h2>"], [], []),
     (
         "list",
         0,
-        ["<ul><li>A commit is a snapshot of the whole tree</li><li>Each commit points"],
+        ["<ul><li>Each commit records the full tree of files</li><li>Each commit knows"],
         [],
         [],
     ),
     (
         "image",
         0,
-        ['<img src="asset:diagram.png" alt="Three commits in a row, each pointing to its parent">'],
-        ['<p class="caption" align="center">A tiny history</p>'],
-        ["<figcaption>A tiny history</figcaption></figure>"],
+        [
+            '<img src="asset:diagram.png" alt="Three dots joined by a line, oldest commit on the left">'
+        ],
+        ['<p class="caption" align="center">History as a chain</p>'],
+        ["<figcaption>History as a chain</figcaption></figure>"],
     ),
     (
         "callout",
         0,
-        ['<p class="callout-title"><b>Remember</b></p><p>Commit early, commit often.</p>'],
+        [
+            '<p class="callout-title"><b>Good habit</b></p><p>Small commits are easier to understand later.</p>'
+        ],
         ['<td class="box callout callout-tip">'],
         ['<aside class="callout callout-tip" role="note" aria-label="Tip">'],
     ),
@@ -57,8 +61,9 @@ BLOCKS: list[tuple[str, int, list[str], list[str], list[str]]] = [
         1,
         [
             '<p class="code-language">shell</p>',
-            '<pre class="code"><code class="language-shell">git init demo\ncd demo\n',
-            "git commit -m &quot;First commit&quot;</code></pre>",
+            '<pre class="code"><code class="language-shell">mkdir notes &amp;&amp; cd notes\n',
+            "printf &#x27;hi\\n&#x27; &gt; hello.txt\n",
+            "git commit -m &quot;Add hello&quot;</code></pre>",
         ],
         ['<td class="box code">'],
         ['<div class="code-block">'],
@@ -67,9 +72,9 @@ BLOCKS: list[tuple[str, int, list[str], list[str], list[str]]] = [
         "markdown",
         1,
         [
-            '<div class="markdown"><p>Run <code>git log</code> to see <strong>your</strong>',
-            "<ol>\n<li><code>git status</code> shows what changed</li>",
-            '<a href="https://git-scm.com/book" rel="noopener noreferrer">Pro Git book</a>',
+            '<div class="markdown"><p>Type <code>git log --oneline</code> to list <strong>every</strong>',
+            "<ol>\n<li><code>git status</code> lists changed files</li>",
+            '<a href="https://git-scm.com/docs" rel="noopener noreferrer">Git reference</a>',
             "<blockquote>",
         ],
         [],
@@ -78,18 +83,18 @@ BLOCKS: list[tuple[str, int, list[str], list[str], list[str]]] = [
     (
         "quote",
         1,
-        ["<p>Talk is cheap. Show me the code.</p>"],
-        ['<blockquote class="quote">', '<p class="cite">— Linus Torvalds</p>'],
-        ['<figure class="quote"><blockquote>', "<figcaption>— <cite>Linus Torvalds</cite>"],
+        ["<p>Those who cannot remember the past are condemned to repeat it.</p>"],
+        ['<blockquote class="quote">', '<p class="cite">— George Santayana</p>'],
+        ['<figure class="quote"><blockquote>', "<figcaption>— <cite>George Santayana</cite>"],
     ),
     ("divider", 2, ["<hr>"], [], []),
     (
         "html",
         2,
         [
-            "<code>&lt;&lt;&lt;&lt;&lt;&lt;&lt; HEAD</code>",
-            "<em>Keep calm</em>",
-            "<tbody><tr><th>Marker</th><th>Meaning</th></tr><tr><td>=======</td>",
+            "<code>&gt;&gt;&gt;&gt;&gt;&gt;&gt; idea</code>",
+            "<em>Read both sides</em>",
+            "<tbody><tr><th>Line</th><th>Means</th></tr><tr><td>=======</td>",
         ],
         ['<table class="data" border="1" cellspacing="0" cellpadding="4"><tbody>'],
         ["<table><tbody>"],
@@ -126,8 +131,8 @@ def test_callout_without_title_is_labelled_by_its_variant() -> None:
 def test_lesson_title_is_the_only_h1_and_objectives_are_a_list() -> None:
     body = render_lesson_body(GIT, GIT.lessons[0])
     assert audit(body).tags.count("h1") == 1
-    assert body.startswith('<div class="lesson" dir="ltr" lang="en">\n<h1>Why version control</h1>')
-    assert "<ul><li>Explain what a commit records</li><li>Name two problems" in body
+    assert body.startswith('<div class="lesson" dir="ltr" lang="en">\n<h1>What Git remembers</h1>')
+    assert "<ul><li>Say what a commit stores</li><li>Give two reasons" in body
 
 
 @pytest.mark.parametrize(("level", "tag"), [(2, "h2"), (3, "h3"), (4, "h4")])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from player.render import (
@@ -45,18 +47,25 @@ def test_every_hostile_lesson_is_safe(options: RenderOptions) -> None:
         "<form",
         "<input",
         "<style",
+        "<svg",
+        "<circle",
+        "<object",
+        "onmouseover",
         "onclick",
         '="javascript:',
         "file:",
-        "http://198.51.100.7",
-        "https://example.com",  # the iframe's source
-        "evil.example",  # the form's action
-        "display:none",  # the content of the <style>
-        "alert(2)",  # the content of a <script> in an html block
-        "alert(3)",  # a javascript: href
-        "alert(5)",  # the content of a <script> in Markdown
-        "An unknown block type",  # raw content of the quiz block
-        "A heading level out of range",  # raw content of the malformed heading
+        "data:text",
+        "203.0.113.9/",
+        "iframe.example.net",  # the iframe's source
+        "phish.example.org",  # the form's action
+        "visibility:hidden",  # the content of the <style>
+        "steal(",  # the content of a <script> in an html block
+        "exfiltrate",  # a javascript: href
+        "svgclick",  # an event handler inside <svg>
+        "movie.swf",  # the <object>'s data
+        "mdscript",  # the content of a <script> in Markdown
+        "A block type nobody knows",  # raw content of the poll block
+        "A heading too deep to exist",  # raw content of the malformed heading
     ],
 )
 def test_hostile_content_is_absent(body: str, absent: str) -> None:
@@ -64,18 +73,18 @@ def test_hostile_content_is_absent(body: str, absent: str) -> None:
 
 
 def test_markup_in_plain_text_fields_is_escaped(body: str) -> None:
-    assert "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>" in body
-    assert "<li>&lt;b&gt;not bold&lt;/b&gt;</li>" in body
-    assert "&lt;b&gt;This must appear as literal text, tags and all.&lt;/b&gt;" in body
-    assert "<b>This must appear as literal text, tags and all.</b>" in audit(body).text
-    assert "&lt;/pre&gt;&lt;script&gt;alert(6)&lt;/script&gt;" in body
+    assert "<h1>&lt;svg onload=alert(7)&gt;</h1>" in body
+    assert "<li>&lt;i&gt;not italic&lt;/i&gt;</li>" in body
+    assert "&lt;i&gt;Shown as typed, angle brackets included.&lt;/i&gt;" in body
+    assert "<i>Shown as typed, angle brackets included.</i>" in audit(body).text
+    assert "&lt;/code&gt;&lt;/pre&gt;&lt;img src=x onerror=codeleak()&gt;" in body
     assert "img" not in audit(body).tags
 
 
 def test_course_title_is_escaped_in_the_document(options: RenderOptions) -> None:
     document = render_lesson_html(HOSTILE, LESSON, options)
     assert (
-        "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt; Hostile &amp; &quot;quoted&quot;"
+        "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; Risky &amp; &quot;tricky&quot;"
         in (document)
     )
 
@@ -86,25 +95,31 @@ def test_unsupported_note_replaces_the_quiz_and_the_level_9_heading(body: str) -
 
 def test_the_lesson_still_reads(body: str) -> None:
     text = audit(body).text
-    for expected in ("click", "js link", "file", "[click me](javascript:alert(4))"):
+    for expected in (
+        "hover here",
+        "bad link",
+        "key file",
+        "data link",
+        "[press here](javascript:mdjs())",
+    ):
         assert expected in text
 
 
 def test_remote_images_name_their_host_and_are_not_loaded(body: str) -> None:
     text = audit(body).text
-    for alt in ("tracker", "remote", "remote image that must not load"):
-        assert f"{alt} — from 198.51.100.7, not loaded" in text
-    assert "[Image unavailable: an asset that does not exist]" in text
+    for alt in ("spy pixel", "far away", "a web beacon that stays unloaded"):
+        assert f"{alt} — from 203.0.113.9, not loaded" in text
+    assert "[Image unavailable: a picture the package forgot]" in text
 
 
 def test_hostile_text_rendering() -> None:
     text = render_lesson_text(HOSTILE, LESSON)
-    assert text.startswith("<img src=x onerror=alert(1)>\n")
-    assert "<b>This must appear as literal text, tags and all.</b>" in text
+    assert text.startswith("<svg onload=alert(7)>\n")
+    assert "<i>Shown as typed, angle brackets included.</i>" in text
     assert text.count(UNSUPPORTED) == 2
-    for absent in ("alert(2)", "alert(3)", "alert(5)", "display:none", "198.51.100.7/"):
+    for absent in ("steal(", "exfiltrate", "mdscript", "visibility:hidden", "203.0.113.9/"):
         assert absent not in text
-    assert "[Image: remote image that must not load]" in text
+    assert "[Image: a web beacon that stays unloaded]" in text
 
 
 @pytest.mark.parametrize("index", [1, 2])
@@ -113,3 +128,32 @@ def test_titles_like_file_names_are_plain_text(index: int) -> None:
     body = render_lesson_body(HOSTILE, lesson)
     assert audit(body).text.strip().startswith(lesson.title)
     assert render_lesson_text(HOSTILE, lesson).startswith(lesson.title + "\n")
+
+
+TRICKS = HOSTILE.lessons[3]
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def test_terminal_controls_never_reach_the_output(options: RenderOptions) -> None:
+    raw = "".join(
+        [TRICKS.title, *TRICKS.objectives, *(str(b.get("text", "")) for b in TRICKS.blocks)]
+    )
+    assert "\x1b" in raw and "\x9b" in raw and "\x07" in raw  # the fixture does carry them
+    text = render_lesson_text(HOSTILE, TRICKS)
+    assert not CONTROLS.search(text)
+    assert not CONTROLS.search(render_lesson_html(HOSTILE, TRICKS, options))
+    assert "Terminal escapes: [31mred[0m" in text  # the readable rest stays
+
+
+def test_tricky_lesson_with_a_huge_id_is_safe_and_readable(options: RenderOptions) -> None:
+    assert TRICKS.id is not None and len(TRICKS.id) > 5000
+    body = render_lesson_body(HOSTILE, TRICKS, options)
+    assert_safe(body)
+    assert TRICKS.id not in body
+    found = audit(body)
+    assert found.values("img", "alt") == ["svg with script"]
+    assert all(src.startswith("data:image/svg+xml;") for src in found.values("img", "src"))
+    assert not any(
+        v.lower().lstrip().startswith(("vbscript:", "javascript:")) for _, _, v in found.attributes
+    )
+    assert "\u202egpj.exe\u202c" in found.text  # shown as written, not executed

@@ -148,17 +148,15 @@ def test_control_characters_cannot_reach_the_terminal(block: dict[str, Any]) -> 
 def test_git_basics_as_text() -> None:
     package = load("git-basics")
     text = render_lesson_text(package, package.lessons[2])
-    assert text.startswith(
-        "Branching and merging\n=====================\n\nIn this lesson you will:\n"
-    )
+    assert text.startswith("Branches and merges\n===================\n\nIn this lesson you will:\n")
     for expected in (
-        "• Merge a branch",
-        "Branches\n--------",
-        "Code (shell):\n    git switch -c feature",
+        "• Merge it back",
+        "Working on the side\n-------------------",
+        "Code (shell):\n    git switch -c idea",
         "* * *",
-        "Warning: Never rewrite history that others have pulled.",
-        "Conflicts look like <<<<<<< HEAD. Keep calm and edit the file.",
-        "Marker | Meaning\n======= | separator",
+        "Warning: Do not rewrite commits you have already pushed.",
+        "Git marks a conflict with >>>>>>> idea. Read both sides, then choose.",
+        "Line | Means\n======= | between the two versions",
     ):
         assert expected in text
 
@@ -166,5 +164,6 @@ def test_git_basics_as_text() -> None:
 def test_rtl_lesson_as_text_keeps_its_text() -> None:
     package = load("multilingual")
     text = render_lesson_text(package, package.lessons[2])
-    assert "مرحبا بكم في الدورة. هذا نص من اليمين إلى اليسار." in text
-    assert "• اقرأ الفقرة" in text
+    assert "أهلا وسهلا بكم. يُكتب هذا النص من اليمين إلى اليسار." in text
+    assert "עברית: בוקר טוב לכולם" in text
+    assert "• اقرأ النص" in text

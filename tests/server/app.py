@@ -125,6 +125,24 @@ class ContractServer:
     def add_tenant(self, tenant_id: str, name: str) -> None:
         self.db.add_tenant(tenant_id, name)
 
+    # -- signing (the contract's "Signed packages"; off unless enabled) ----------------------------
+
+    def enable_signing(self, kid: str = "k1") -> str:
+        """Sign every package with a new key ``kid``; return its public key (base64)."""
+        return self._ctx.signer.add_key(kid)
+
+    def rotate_key(self, kid: str, *, keep_old: bool = True) -> str:
+        """Sign with a new key from now on. ``keep_old``: the old key stays published beside it
+        (it vouches for the new one); otherwise only the new key is published."""
+        return self._ctx.signer.add_key(kid, keep_old=keep_old)
+
+    def public_key(self, kid: str) -> str:
+        return self._ctx.signer.public_key(kid)
+
+    def pinned_key(self, kid: str) -> str:
+        """``KID:BASE64``, as a lab policy pins it."""
+        return f"{kid}:{self.public_key(kid)}"
+
     def add_user(
         self, username: str, password: str, tenant_id: str, name: str | None = None
     ) -> str:

@@ -7,6 +7,7 @@ from email.message import Message
 
 from .db import Database
 from .faults import Faults
+from .signing import Signer
 
 DEFAULT_LEASE_SECONDS = 14 * 24 * 3600
 DEFAULT_TOKEN_TTL_SECONDS = 8 * 3600
@@ -26,6 +27,7 @@ class Context:
     db: Database
     faults: Faults
     settings: Settings
+    signer: Signer = field(default_factory=Signer)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[_Rule] = []
         self._bad_sha: set[str] = set()
+        self._sign_wrong: set[str] = set()
         self._token_countdown: int | None = None
 
     # -- arming ---------------------------------------------------------------------------------
@@ -126,6 +127,15 @@ class Faults:
         timeout never fires). Stops when the client hangs up or the server stops."""
         self._add(_Rule("drip", n, path_prefix, method, seconds=interval, chunk=max(1, chunk)))
 
+    def sign_wrong(self, course_id: str) -> None:
+        """From now on, sign other bytes than the ones served for ``course_id``."""
+        with self._lock:
+            self._sign_wrong.add(course_id)
+
+    def is_sign_wrong(self, course_id: str) -> bool:
+        with self._lock:
+            return course_id in self._sign_wrong
+
     def bad_sha(self, course_id: str) -> None:
         """Serve that course's package with one byte altered (same length) while the catalog's
         sha256 and the ETag stay the real ones, until ``clear()``."""
@@ -143,6 +153,7 @@ class Faults:
         with self._lock:
             self._rules.clear()
             self._bad_sha.clear()
+            self._sign_wrong.clear()
             self._token_countdown = None
 
     def pending(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -122,6 +123,8 @@ def list_courses(ctx: Context, caller: Caller, req: Request) -> Response:
             item["sha256"] = row["sha256"]
             item["sizeBytes"] = len(row["body"])
             item["updatedAt"] = format_time(from_micros(row["updated_at"]))
+            if ctx.signer.enabled:
+                item["signature"] = _signature(ctx, row)
         items.append(item)
     return json_response(200, items)
 
@@ -150,7 +153,25 @@ def get_course(ctx: Context, caller: Caller, req: Request) -> Response:
     etag = f'"{package["sha256"]}"'
     if _etag_matches(req.header("If-None-Match"), etag):
         return Response(304, b"", {"ETag": etag}, content_type=None)
-    return Response(200, body, {"ETag": etag}, is_package=True)
+    headers = {"ETag": etag}
+    if ctx.signer.enabled:
+        signature = _signature(ctx, package)
+        headers["X-Package-Signature"] = f"{signature['kid']}:{signature['sig']}"
+    return Response(200, body, headers, is_package=True)
+
+
+def _signature(ctx: Context, row: sqlite3.Row) -> dict[str, str]:
+    sha256 = str(row["sha256"])
+    if ctx.faults.is_sign_wrong(str(row["course_id"])):
+        sha256 = hashlib.sha256(b"other bytes" + sha256.encode()).hexdigest()
+    return ctx.signer.sign(str(row["course_id"]), int(row["version"]), sha256)
+
+
+def public_keys(ctx: Context, req: Request) -> Response:
+    """``GET /api/learn/keys`` (no sign-in needed); 404 on a server that does not sign."""
+    if ctx.settings.seed_mode or not ctx.signer.enabled:
+        raise ApiError(404, "NOT_FOUND", "No such endpoint.")
+    return json_response(200, {"keys": ctx.signer.keys_json()})
 
 
 _INDEX = re.compile(r"-?[0-9]+")

@@ -46,6 +46,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", ("api", "learn", "notes"), notes.notes_since, False),
 )
 TOKEN_PATH = ("api", "auth", "token")
+KEYS_PATH = ("api", "learn", "keys")
 
 
 def _match(route: Route, method: str, segments: list[str]) -> list[str] | None:
@@ -84,6 +85,8 @@ def dispatch(ctx: Context, req: Request) -> Response:
     try:
         if req.method == "POST" and tuple(req.segments) == TOKEN_PATH:
             return learn.issue_token(ctx, req)
+        if req.method == "GET" and tuple(req.segments) == KEYS_PATH:
+            return learn.public_keys(ctx, req)
         for route in ROUTES:
             params = _match(route, req.method, req.segments)
             if params is None:

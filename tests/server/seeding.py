@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 from .app import ContractServer
 
 log = logging.getLogger(__name__)
-
-SHARED_DIR_ENV = "COURSE_PLAYER_SHARED_DIR"
 
 #: username → (password, tenant)
 STANDARD_USERS: dict[str, tuple[str, str]] = {
@@ -21,17 +18,9 @@ STANDARD_USERS: dict[str, tuple[str, str]] = {
 }
 
 
-def shared_dir() -> Path:
-    """The shared folder beside the repository (``$COURSE_PLAYER_SHARED_DIR`` wins)."""
-    override = os.environ.get(SHARED_DIR_ENV)
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared"
-
-
 def fixtures_dir() -> Path:
-    """Where the sample CoursePackages live (``<shared>/fixtures``)."""
-    return shared_dir() / "fixtures"
+    """Where the project's test CoursePackages live (``tests/fixtures``)."""
+    return Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def seed_standard(server: ContractServer, fixtures: Path | None = None) -> dict[str, str]:

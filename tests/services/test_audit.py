@@ -24,18 +24,18 @@ def test_audit_event_writes_a_row_and_an_outbox_event(store: Store, guest: Profi
 
 
 def test_audit_failure_never_breaks_the_operation(
-    imported: Store, guest: Profile, caplog: pytest.LogCaptureFixture
+    served: Store, learner: Profile, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with imported.engine.begin() as conn:  # a real failure: the audit table is gone
+    with served.engine.begin() as conn:  # a real failure: the audit table is gone
         conn.exec_driver_sql("DROP TABLE auditlog")
     with caplog.at_level(logging.ERROR):
-        enrollment = progress.enroll(imported, guest, "git-basics")
-    assert progress.is_enrolled(imported, guest, "git-basics")
+        enrollment = progress.enroll(served, learner, "git-basics")
+    assert progress.is_enrolled(served, learner, "git-basics")
     assert enrollment.courseId == "git-basics"
-    assert [row.kind for row in outbox.items(imported, guest)] == ["enrollment"]
+    assert [row.kind for row in outbox.items(served, learner)] == ["enrollment"]
     assert "could not be recorded" in caplog.text
     assert (
-        audit.log_audit_event(imported, guest, audit.EXPORT_DENIED, "CoursePackage", "x", {})
+        audit.log_audit_event(served, learner, audit.EXPORT_DENIED, "CoursePackage", "x", {})
         is None
     )
 

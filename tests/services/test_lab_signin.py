@@ -74,12 +74,7 @@ def store_bytes(store: Store) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(store.data_dir.glob("player.sqlite3*")))
 
 
-def test_it_applies_in_kiosk_mode_with_a_server_only(contract_server: ContractServer) -> None:
-    policy = lab_policy(contract_server)
-    assert lab_signin.applies(policy, kiosk=True)
-    assert not lab_signin.applies(policy, kiosk=False)
-    assert not lab_signin.applies(LabPolicy(source=Path("p.toml")), kiosk=True)
-    assert not lab_signin.applies(None, kiosk=True)
+def test_verifiers_take_many_iterations() -> None:
     assert lab_signin.VERIFIER_ITERATIONS >= 200_000
     assert lab_signin.MIN_VERIFIER_ITERATIONS >= 200_000
 

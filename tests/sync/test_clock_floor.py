@@ -7,25 +7,31 @@ clock reads) and by replacing the client's clock during a sync.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from player.errors import LeaseExpired
 from player.services import clock
-from player.services.access import require_access
+from player.services.access import check_read, course_access
 from player.services.learn import LearnService
 from player.store.db import Store
-from player.store.models import EntitlementLease
+from player.store.models import EntitlementLease, Profile
 from player.timeutil import utcnow
 from tests.server.app import ContractServer
 from tests.sync.conftest import SignInAs
 from tests.sync.test_engine import PAID, entitle_ana
 
 
-def lease_until(store: Store, user_id: str) -> object:
+def open_paid(store: Store, profile: Profile, now: datetime) -> None:
+    """Raise unless ``profile`` may open the paid course while the computer's clock reads ``now``."""
     with store.read() as session:
-        lease = session.get(EntitlementLease, user_id)
+        check_read(course_access(session, profile, PAID, now))
+
+
+def lease_until(store: Store, user_id: str, server: str) -> object:
+    with store.read() as session:
+        lease = session.get(EntitlementLease, (server, user_id))
         assert lease is not None
         return lease.validUntil
 
@@ -37,24 +43,24 @@ def test_a_clock_turned_back_after_a_sync_closes_paid_courses_until_the_next_syn
     ana = sign_in_as(contract_server, "ana")
     assert ana.sync().delivered
     now = utcnow()
-    require_access(store, ana.profile, PAID, now=now)  # the lease runs 14 days
+    open_paid(store, ana.profile, now)  # the lease runs 14 days
 
     # Three days back: still inside the lease by the clock, but earlier than the server's time.
     back = now - timedelta(days=3)
     with pytest.raises(LeaseExpired) as refused:
-        require_access(store, ana.profile, PAID, now=back)
+        open_paid(store, ana.profile, back)
     message = str(refused.value)
     assert "clock reads" in message and "earlier than a time it has already seen" in message
     assert "sync" in message
     assert back.strftime("%Y-%m-%d") in message and now.strftime("%Y-%m-%d") in message
     # A small correction of the clock (a minute) is not a clock turned back.
-    require_access(store, ana.profile, PAID, now=now - timedelta(minutes=1))
+    open_paid(store, ana.profile, now - timedelta(minutes=1))
 
     # The next sync re-anchors the trusted time on the server's: the course opens again, even
     # with the computer's clock still three days behind.
     ana.client.clock = lambda: utcnow() - timedelta(days=3)
     assert ana.sync().delivered
-    require_access(store, ana.profile, PAID, now=utcnow() - timedelta(days=3))
+    open_paid(store, ana.profile, utcnow() - timedelta(days=3))
 
 
 def test_setting_the_clock_back_before_a_sync_does_not_stretch_the_lease(
@@ -67,12 +73,13 @@ def test_setting_the_clock_back_before_a_sync_does_not_stretch_the_lease(
     assert ana.sync().delivered
     local = utcnow() - timedelta(days=30)
 
-    require_access(store, ana.profile, PAID, now=local + timedelta(days=13))
+    open_paid(store, ana.profile, local + timedelta(days=13))
     # 20 days on the computer's clock: before validUntil as the clock reads, but 20 real days
     # after the server issued a 14-day lease.
-    assert lease_until(store, ana.user_id) > local + timedelta(days=20)  # type: ignore[operator]
+    until = lease_until(store, ana.user_id, ana.profile.server)
+    assert until > local + timedelta(days=20)  # type: ignore[operator]
     with pytest.raises(LeaseExpired) as refused:
-        require_access(store, ana.profile, PAID, now=local + timedelta(days=20))
+        open_paid(store, ana.profile, local + timedelta(days=20))
     assert "offline access" in str(refused.value)
 
 

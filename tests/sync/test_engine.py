@@ -98,7 +98,7 @@ def test_first_sync_downloads_what_the_learner_may_open(
         enrollments = session.exec(select(Enrollment)).all()
         assert {e.courseId for e in enrollments} == {FREE, PAID}
         assert all(e.origin == "server" for e in enrollments)
-        lease = session.get(EntitlementLease, ana.user_id)
+        lease = session.get(EntitlementLease, (ana.profile.server, ana.user_id))
         assert lease is not None and lease.validUntil > utcnow() + timedelta(days=1)
         state = session.get(SyncState, ana.profile.id)
         assert state is not None and state.lastSuccessAt is not None
@@ -331,6 +331,7 @@ def test_entitlements_replace_server_rows_but_keep_enrollments_waiting_for_uploa
     with store.write() as session:  # a server-known purchase the server no longer lists
         session.add(
             Purchase(
+                server=ana.profile.server,
                 id="pur_gone",
                 userId=ana.user_id,
                 tenantId="t-north",

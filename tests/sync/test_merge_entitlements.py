@@ -81,7 +81,7 @@ def test_local_rows_are_adopted_kept_while_waiting_or_removed(
         waiting = progress.add_enrollment(store, session, ana, "waiting")
         session.add(
             Enrollment(
-                id="old", userId="ana", tenantId="t-north", courseId="gone", createdAt=NOW,
+                server=ana.server, id="old", userId="ana", tenantId="t-north", courseId="gone", createdAt=NOW,
                 origin="server",
             )
         )  # fmt: skip
@@ -102,12 +102,17 @@ def test_ids_already_held_are_not_stored_twice(store: Store, make_learner: MakeL
     with store.write() as session:
         session.add(
             Enrollment(
-                id="shared", userId="ben", tenantId="t-north", courseId="c-ben", createdAt=NOW
+                server=ben.server,
+                id="shared",
+                userId="ben",
+                tenantId="t-north",
+                courseId="c-ben",
+                createdAt=NOW,
             )
         )
         session.add(
             Purchase(
-                id="p-shared", userId="ben", tenantId="t-north", productId="prod",
+                server=ben.server, id="p-shared", userId="ben", tenantId="t-north", productId="prod",
                 courseId="c-ben", createdAt=NOW,
             )
         )  # fmt: skip

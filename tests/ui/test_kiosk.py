@@ -36,7 +36,7 @@ from player.store.db import Store
 from player.store.models import Profile
 from player.ui.kiosk import IdleWatcher
 from player.ui.main_window import MainWindow
-from tests.conftest import MakeLearner
+from tests.conftest import MakeLearner, serve_courses
 from tests.ui.conftest import Dialogs, MakeWindow
 from tests.ui.helpers import click, click_course, open_lesson
 
@@ -271,6 +271,7 @@ def test_idle_timeout_signs_out_and_leaves_no_trace(
     window = kiosk_window
     kiosk = window.kiosk_mode
     assert kiosk is not None
+    serve_courses(imported, names=("git-basics.json",))  # Ana's server course: queued progress
     learn_something(qtbot, window, ana)
     assert "Ana" in texts_on_screen(window)[0]
     assert kiosk.idle.running

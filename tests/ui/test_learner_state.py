@@ -113,7 +113,7 @@ def test_mark_complete_without_enrollment_offers_to_enroll(
 
 def test_locked_paid_course_shows_the_price_and_the_reader_refuses(
     qtbot: QtBot,
-    imported: Store,
+    served: Store,
     make_learner: MakeLearner,
     add_product: Callable[..., Product],
     make_window: MakeWindow,
@@ -121,7 +121,7 @@ def test_locked_paid_course_shows_the_price_and_the_reader_refuses(
 ) -> None:
     ana = make_learner("ana", tenant="t-north")
     add_product("git-basics", tenant="t-north", price_cents=4900)
-    window = make_window(imported, ana)
+    window = make_window(served, ana)
 
     course = window.catalog.model.course("git-basics")
     assert course is not None and badge_text(course) == "Locked · 49.00 EUR"
@@ -210,3 +210,23 @@ def test_switch_learner_can_be_cancelled(qtbot: QtBot, window: MainWindow) -> No
     click(qtbot, window.sign_in.cancel_button)
     assert window.root.currentWidget() is window.splitter
     assert window.overview.course_id == "git-basics"
+
+
+def test_a_file_and_a_server_course_with_one_id_are_both_shown_labelled(
+    qtbot: QtBot,
+    served: Store,
+    make_learner: MakeLearner,
+    make_window: MakeWindow,
+) -> None:
+    from player.services import packages
+    from tests.conftest import FIXTURES
+
+    packages.import_file(served, FIXTURES / "git-basics.json")
+    ana = make_learner("ana", tenant="t-north")
+    window = make_window(served, ana)
+    server = window.catalog.model.course("git-basics")
+    imported = window.catalog.model.course("file:git-basics")
+    assert server is not None and imported is not None
+    assert not server.is_file and imported.is_file
+    assert badge_text(imported) == "Imported file · git-basics.json"
+    assert "Imported file" not in badge_text(server)

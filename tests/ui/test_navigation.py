@@ -24,18 +24,18 @@ def test_open_a_course_from_the_catalog(qtbot: QtBot, window: MainWindow) -> Non
     assert overview.title_label.text() == "Git Basics"
     assert "Version 2" in overview.meta_label.text()
     assert "English" in overview.meta_label.text()
-    assert overview.summary_label.text().startswith("Version control")
+    assert overview.summary_label.text().startswith("Keep a history of your work")
     rows = overview.lessons.rows()
     assert [r.title for r in rows] == [
-        "Why version control",
-        "Your first commit",
-        "Branching and merging",
+        "What Git remembers",
+        "Making a first commit",
+        "Branches and merges",
     ]
     assert rows[0].objectives == (
-        "Explain what a commit records",
-        "Name two problems version control solves",
+        "Say what a commit stores",
+        "Give two reasons to keep a history",
     )
-    assert rows[0].minutes == 8
+    assert rows[0].minutes == 7
     assert not any(r.completed for r in rows)
     assert overview.start_button.isVisible() and overview.enroll_button.isVisible()
     assert not overview.continue_button.isVisible()
@@ -50,14 +50,14 @@ def test_next_and_previous_at_both_ends(qtbot: QtBot, window: MainWindow) -> Non
     assert window.content.currentWidget() is reader
     assert reader.position_label.text() == "Lesson 1 of 3"
     assert not reader.prev_button.isEnabled() and reader.next_button.isEnabled()
-    assert "Why version control" in reader.browser.toPlainText()
+    assert "What Git remembers" in reader.browser.toPlainText()
 
     click(qtbot, reader.next_button)
     assert reader.position_label.text() == "Lesson 2 of 3"
     assert reader.prev_button.isEnabled() and reader.next_button.isEnabled()
     click(qtbot, reader.next_button)
     assert reader.position_label.text() == "Lesson 3 of 3"
-    assert "Branching and merging" in reader.browser.toPlainText()
+    assert "Branches and merges" in reader.browser.toPlainText()
     assert reader.prev_button.isEnabled() and not reader.next_button.isEnabled()
     reader.go_next()  # at the end: nothing happens
     assert reader.lesson is not None and reader.lesson.index == 2

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from player.errors import Cancelled, PackageError
@@ -244,6 +245,28 @@ def test_writes_run_one_at_a_time_on_the_applications_lanes(qtbot: QtBot) -> Non
     assert finished == [0, 1, 2, 3]  # in the order they were asked for
     assert most == [1]
     assert runner.lanes.write is shared_lanes().write
+
+
+def test_a_widget_and_its_runner_die_without_the_collector(qtbot: QtBot) -> None:
+    """A runner holds no reference to its context: no cycle for the collector to free later,
+    perhaps on a pool thread. Its failures are shown over the widget (``show_error``)."""
+
+    class Screen(QWidget):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tasks = TaskRunner(self, pool=ImmediatePool())
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        widget = Screen()
+        widget.tasks.read(lambda _job: 1, lambda _result: None)
+        gone = weakref.ref(widget)
+        del widget
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def test_finished_work_keeps_nothing_of_its_op_alive(qtbot: QtBot, pool: QThreadPool) -> None:

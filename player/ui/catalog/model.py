@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 
 from player.i18n import _, ngettext
-from player.services.access import format_price
+from player.services.access import FILE_PREFIX, format_price
 from player.services.learn import LOCKED, NOT_DOWNLOADED, CourseSummary
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -43,7 +43,20 @@ def progress_text(course: CourseSummary) -> str:
 
 
 def badge_text(course: CourseSummary) -> str:
-    """The state badge: "Locked · 49.00 EUR", "Not downloaded", "Completed", or nothing."""
+    """The state badge: "Locked · 49.00 EUR", "Not downloaded", "Completed", or nothing; an
+    imported file that shares its id with a server's course says so ("Imported file · x.json")."""
+    state = _state_badge(course)
+    if course.is_file and course.course_id.startswith(FILE_PREFIX):
+        label = (
+            _("Imported file · {name}").format(name=course.source)
+            if course.source
+            else _("Imported file")
+        )
+        return f"{label} · {state}" if state else label
+    return state
+
+
+def _state_badge(course: CourseSummary) -> str:
     if course.state == LOCKED:
         product = course.access.product
         if product is not None:

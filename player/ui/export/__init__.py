@@ -17,8 +17,10 @@ from PySide6.QtCore import Qt
 
 from player.export import ExportResult
 from player.i18n import _
+from player.package import CoursePackage
 from player.services.learn import LearnService
-from player.ui.errors import show_error, show_status
+from player.store.models import Profile
+from player.ui.errors import show_status
 from player.ui.export.dialog import ExportDialog
 
 if TYPE_CHECKING:
@@ -28,21 +30,31 @@ __all__ = ["ExportDialog", "open_export_dialog"]
 
 
 def open_export_dialog(window: MainWindow, course_id: str) -> ExportDialog | None:
-    """Open the Export dialog for ``course_id`` over ``window`` (never in kiosk mode)."""
+    """Open the Export dialog for ``course_id`` over ``window`` (never in kiosk mode).
+
+    When the overview does not show the course, its title and version are read on the window's
+    read lane first; the dialog is returned when it is open by the time this returns."""
     if window.kiosk or window.profile is None:
         return None
+    profile = window.profile
     details = window.overview.details
     if details is not None and details.summary.course_id == course_id:
-        title, version = details.summary.title, details.summary.version
-    else:
-        try:
-            package = LearnService(window.store, window.profile).get_course(course_id)
-        except Exception as error:  # a learner-facing PlayerError, or a bug shown generically
-            show_error(window, error)
-            return None
-        title, version = package.title, package.version
+        return _open(window, profile, course_id, details.summary.title, details.summary.version)
+    opened: list[ExportDialog] = []
+
+    def read(package: CoursePackage) -> None:
+        opened.append(_open(window, profile, course_id, package.title, package.version))
+
+    store = window.store
+    window.tasks.read(lambda _job: LearnService(store, profile).get_course(course_id), read)
+    return opened[0] if opened else None
+
+
+def _open(
+    window: MainWindow, profile: Profile, course_id: str, title: str, version: int
+) -> ExportDialog:
     dialog = ExportDialog(
-        window.store, window.profile, course_id, title, version, window, pool=window.tasks.pool
+        window.store, profile, course_id, title, version, window, pool=window.tasks.pool
     )
 
     def exported(result: ExportResult) -> None:

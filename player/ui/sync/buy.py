@@ -51,7 +51,7 @@ class BuyFlow(QObject):
         self._profile = profile
         self.parent_widget = parent_widget
         self.tokens = tokens
-        self.tasks = TaskRunner(self, on_error=self._failed, pool=pool)
+        self.tasks = TaskRunner(self, pool=pool)
         self.client_options = dict(client_options or {})
         self._handle: TaskHandle | None = None
         self.last_result: BuyResult | None = None
@@ -93,7 +93,9 @@ class BuyFlow(QObject):
                 self._handle = handle
 
         self._handle = self.tasks.read(
-            lambda _job: commerce.offer_for_course(store, profile, course_id), offered
+            lambda _job: commerce.offer_for_course(store, profile, course_id),
+            offered,
+            self._failed,
         )
         return bool(purchase) or not self._handle.done
 

@@ -14,13 +14,15 @@ No signal carries a Python bool: PySide6 6.12.0 lost a reference to ``True``/``F
 on every Python-side emit of one (``Signal(bool)`` or ``Signal(object)``), which crashes the
 interpreter sooner or later ("bool_dealloc"); state is read from the properties instead.
 
-Automatic sync: every ``interval_minutes`` while online. While offline, each tick sends one cheap
+Automatic sync: about every ``interval_minutes`` (± 15 % at random, so a lab's machines spread
+out) while online. While offline, each tick sends one cheap
 request (``GET /api/auth/me``) and syncs as soon as the server answers again.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +52,8 @@ from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_MINUTES = 10
+#: Automatic syncs come every interval ± this fraction of it (drawn at random each time).
+INTERVAL_JITTER = 0.15
 
 STAGE_LABELS: dict[str, Callable[[], str]] = {
     CATALOG: lambda: _("Checking the catalog…"),
@@ -88,9 +92,11 @@ class SyncController(QObject):
         pool: Pool | None = None,
         policy: SyncPolicy | None = None,
         client_options: dict[str, Any] | None = None,
+        rng: random.Random | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._rng = rng or random.Random()
         self.store = store
         self.tokens = tokens
         self.policy = policy
@@ -127,14 +133,22 @@ class SyncController(QObject):
         return self._profile is not None and bool(self._profile.serverUrl)
 
     def set_interval(self, minutes: int) -> None:
-        """Automatic sync every ``minutes`` (the setting); 0 turns it off."""
+        """Automatic sync about every ``minutes`` (the setting); 0 turns it off."""
         self.interval_minutes = max(0, int(minutes))
         if self.interval_minutes == 0:
             self.timer.stop()
             return
-        self.timer.setInterval(self.interval_minutes * 60_000)
+        self._spread_interval()
         if self.can_sync:
             self.timer.start()
+
+    def _spread_interval(self) -> None:
+        """The next wait: the setting, give or take ``INTERVAL_JITTER`` at random, drawn again
+        after every tick, so that the machines of a lab, started together, do not all sync (or
+        probe a struggling server) in the same second, again and again."""
+        base = self.interval_minutes * 60_000
+        spread = 1.0 + self._rng.uniform(-INTERVAL_JITTER, INTERVAL_JITTER)
+        self.timer.setInterval(max(1, round(base * spread)))
 
     def set_profile(self, profile: Profile | None) -> None:
         """Sync for this learner from now on (None or the guest: no sync)."""
@@ -228,6 +242,8 @@ class SyncController(QObject):
     # --- automatic sync ------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        if self.interval_minutes:
+            self._spread_interval()
         if self.running or not self.can_sync or self._paused_for_sign_in:
             return
         if self._online is not False:

@@ -1,0 +1,60 @@
+"""The window cannot start (a damaged store, a store from a newer player): the message is shown
+in a dialog before the player exits, not only written to stderr (issue #10, item 6)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import text
+
+from player.cli import main
+from player.store.db import DB_FILE, Store
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch, qapp: QApplication) -> list[tuple[str, str]]:
+    """Answers the start-up dialog (OK) and records its title and text."""
+    seen: list[tuple[str, str]] = []
+
+    def critical(_parent: object, title: str, message: str, *args: object) -> int:
+        seen.append((title, message))
+        return int(QMessageBox.StandardButton.Ok.value)
+
+    monkeypatch.setattr(QMessageBox, "critical", critical)
+    return seen
+
+
+def test_a_damaged_store_is_explained_in_a_dialog(
+    tmp_path: Path, shown: list[tuple[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "data"
+    Store(folder).close()
+    os.truncate(folder / DB_FILE, 0)
+
+    code = main(["--data-dir", str(folder)])
+
+    assert code == 1
+    [(title, message)] = shown
+    assert "cannot start" in title
+    assert "is damaged" in message and "docs/store.md" in message
+    assert "is damaged" in capsys.readouterr().err  # and on stderr, for a terminal
+    assert (folder / DB_FILE).stat().st_size == 0  # not replaced by a new empty store
+
+
+def test_a_store_from_a_newer_player_is_explained_in_a_dialog(
+    tmp_path: Path, shown: list[tuple[str, str]]
+) -> None:
+    folder = tmp_path / "data"
+    store = Store(folder)
+    with store.engine.begin() as conn:
+        conn.execute(text("PRAGMA user_version = 999"))
+    store.close()
+
+    code = main(["--data-dir", str(folder)])
+
+    assert code == 1
+    [(_title, message)] = shown
+    assert "newer Course Player" in message
