@@ -8,7 +8,8 @@ It builds a throw-away data directory (the bundled samples, the multilingual and
 fixtures of tests/fixtures/, a learner with progress, a paid course and a course not downloaded yet), opens the
 real ``MainWindow`` with its background work run in place, and saves ``widget.grab()`` PNGs:
 the catalog, the overview (also locked), a lesson showing each block type, every lesson of the
-multilingual fixture (one right to left), the narrow layout at 360 px, the dark palette, the
+multilingual fixture (one right to left), search (the results, a lesson opened from them with
+its matches marked, find in lesson), the narrow layout at 360 px, the dark palette, the
 settings dialog (also with the fields a lab policy fixes), and kiosk mode (the sign-in page, a
 learner's catalog with Sign out, the idle warning, the text-size-only settings). Settings go to
 the temporary folder too. Fonts: CJK and emoji need system fonts (on Debian,
@@ -292,6 +293,28 @@ def main(argv: list[str] | None = None) -> int:
         for index in range(multilingual.lesson_count):
             window.open_lesson("welcome-multilingual", index)
             shoot(window, f"multilingual-lesson-{index + 1}")
+
+    # search (Ctrl+K): results grouped by course; a result opened with its matches marked;
+    # then find in lesson (Ctrl+F) with its next/previous
+    window.search.show()
+    window.search_view.field.setText("python list")
+    window.search.run(window.search_view.query())
+    settle(app)
+    shoot(window, "search-results")
+    results = window.search_view.tree
+    course_item = results.topLevelItem(0)
+    hit_item = course_item.child(1) if course_item is not None else None  # a lesson
+    if hit_item is not None:
+        results.setCurrentItem(hit_item)
+        results.itemActivated.emit(hit_item, 0)
+        settle(app)
+        shoot(window, "search-lesson-highlighted")
+        window.reader.find_bar.open_bar()
+        window.reader.find_bar.field.setText("print")
+        window.reader.find_bar.highlighter.next()
+        settle(app)
+        shoot(window, "find-in-lesson")
+        window.reader.find_bar.close_bar()
 
     # the narrow layout at 360 px
     window.open_lesson(first_course, 1)

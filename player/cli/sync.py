@@ -12,7 +12,7 @@ import getpass
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from player.cli import exit_codes
 from player.cli.context import Context
@@ -29,14 +29,16 @@ from player.i18n import _
 from player.safe_text import one_line
 from player.services import lab_signin, learner_lock, profiles
 from player.store.models import Profile
-from player.sync import signin
-from player.sync.client import ApiClient, insecure_url_warning, normalize_url
-from player.sync.engine import sync
-from player.sync.purchase import buy
 from player.sync.report import SYNC_DEADLINE, SyncPolicy, SyncProgress, SyncReport
 from player.sync.retry import sync_until_delivered
 from player.sync.status import sync_status
 from player.timeutil import to_rfc3339
+
+if TYPE_CHECKING:
+    from player.sync.client import ApiClient
+
+# The HTTP client (httpx) is imported by the commands that talk to a server, not at start-up:
+# ``course-player search`` and the other local commands never load it.
 
 PASSWORD_ENV = "COURSE_PLAYER_PASSWORD"
 EXIT_OK = exit_codes.OK
@@ -104,12 +106,17 @@ def cmd_signin(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_signout(ctx: Context, args: argparse.Namespace) -> int:
+    from player.sync import signin
+
     signin.sign_out(ctx.profile)
     print(f"signed out\t{ctx.profile.id}")
     return EXIT_OK
 
 
 def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
+    from player.sync import signin
+    from player.sync.engine import sync
+
     if args.server and not args.user:
         raise UsageError(_("Give your user name with --user as well as --server."))
     if args.user:
@@ -162,6 +169,8 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_buy(ctx: Context, args: argparse.Namespace) -> int:
+    from player.sync.purchase import buy
+
     profile = ctx.profile
     _check_policy_server(ctx, profile)
     _confirm_purchase(ctx, profile)
@@ -241,6 +250,9 @@ def _check_policy_server(ctx: Context, profile: Profile) -> None:
 
 
 def _sign_in(ctx: Context, server: str, user: str) -> Profile:
+    from player.sync import signin
+    from player.sync.client import insecure_url_warning, normalize_url
+
     insecure = insecure_url_warning(normalize_url(server))
     if insecure:  # before the password is asked for and sent
         _eprint(f"course-player: {insecure}")
@@ -271,6 +283,8 @@ def _confirm_purchase(ctx: Context, profile: Profile) -> None:
             _("Password for {user} (to buy): ").format(user=profile.username or profile.displayName)
         )
     if password and not learner_lock.has_verifier(ctx.store, profile):
+        from player.sync import signin
+
         known = lab_signin.profile_ids(ctx.store)
         try:
             result = signin.sign_in(
@@ -287,6 +301,8 @@ def _confirm_purchase(ctx: Context, profile: Profile) -> None:
 
 
 def _client(ctx: Context, profile: Profile) -> ApiClient:
+    from player.sync import signin
+
     try:
         return signin.open_client(profile)
     except SignInRequired as error:
@@ -322,6 +338,8 @@ def _password(user: str) -> str:
 
 
 def _probe(profile: Profile) -> str:
+    from player.sync import signin
+
     try:
         client = signin.open_client(profile, timeout=5.0)
     except SyncError:

@@ -1,11 +1,14 @@
-"""The PDF's fonts: DejaVu Sans and Sans Mono, and what to do with characters they lack.
+"""The PDF's fonts: DejaVu Sans and Sans Mono, fallbacks for other scripts, and what to do with
+characters none of them has.
 
-The fonts come from ``resources/fonts`` (bundled with the player), else from Debian's
-``fonts-dejavu-core`` folder. A character is decided by the font's own ``cmap``: drawn in the face
-that is asked for when it has the glyph, else in the upright Sans when that has it (the oblique
-faces have no Arabic, the Mono faces no Hebrew), else replaced by a visible placeholder ``□``
-(CJK, emoji…). Invisible format characters the fonts lack (joiners, variation selectors) are
-dropped. Nothing is ever drawn as a silent ``.notdef`` box.
+The fonts come from ``resources/fonts`` (bundled with the player), else from Debian's font
+folders. A character is decided by the fonts' own ``cmap``, run by run: drawn in the face that is
+asked for when it has the glyph, else in the upright Sans when that has it (the oblique faces
+have no Arabic, the Mono faces no Hebrew), else in the first fallback face that has it (Droid
+Sans Fallback: Chinese and Japanese; NanumSquare: Korean; Noto Emoji, monochrome: emoji), else
+replaced by a visible placeholder ``□``. Invisible format characters the fonts lack (variation
+selectors) are dropped. Nothing is ever drawn as a silent ``.notdef`` box. The fallback faces
+have one weight: bold or italic CJK is drawn upright and regular.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from player import config
@@ -30,6 +34,10 @@ from player.render.options import clean_text
 log = logging.getLogger(__name__)
 
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+SYSTEM_FALLBACK_DIRS = (
+    Path("/usr/share/fonts/truetype/droid"),
+    Path("/usr/share/fonts/truetype/nanum"),
+)
 PLACEHOLDER = "□"
 PLACEHOLDER_COLOUR = "#8a8f98"
 
@@ -51,6 +59,18 @@ _FILES = {
     MONO: "DejaVuSansMono.ttf",
     MONO_BOLD: "DejaVuSansMono-Bold.ttf",
 }
+
+CJK = "CP-CJK"
+HANGUL = "CP-Hangul"
+EMOJI = "CP-Emoji"
+
+# Faces for the characters no DejaVu face has, tried in this order (see resources/fonts).
+_FALLBACK_FILES = {
+    CJK: "DroidSansFallbackFull.ttf",  # Han, kana, CJK punctuation (Apache-2.0)
+    HANGUL: "NanumSquareR.ttf",  # every Hangul syllable (OFL-1.1)
+    EMOJI: "NotoEmoji-VF.ttf",  # monochrome emoji (OFL-1.1)
+}
+FALLBACKS = tuple(_FALLBACK_FILES)
 
 # The upright face to fall back to for a character a face lacks.
 _UPRIGHT = {
@@ -75,7 +95,7 @@ _faces: dict[str, _Face] = {}
 
 
 def font_dirs() -> list[Path]:
-    return [config.resources_dir() / "fonts", SYSTEM_FONT_DIR]
+    return [config.resources_dir() / "fonts", SYSTEM_FONT_DIR, *SYSTEM_FALLBACK_DIRS]
 
 
 def _find(file_name: str) -> Path:
@@ -86,7 +106,8 @@ def _find(file_name: str) -> Path:
     raise ExportError(
         _(
             "The PDF fonts are missing ({name}). Reinstall Course Player, or install the "
-            "DejaVu fonts (fonts-dejavu-core)."
+            "DejaVu, Droid Sans Fallback and Nanum fonts (fonts-dejavu-core, "
+            "fonts-droid-fallback, fonts-nanum)."
         ).format(name=file_name)
     )
 
@@ -108,12 +129,50 @@ def _missing_pattern(covered: frozenset[int]) -> re.Pattern[str]:
     return re.compile(f"[^{''.join(parts)}]+")
 
 
+def _utf16_hex(code: int) -> str:
+    if code <= 0xFFFF:
+        return f"{code:04X}"
+    code -= 0x10000
+    return f"{0xD800 + (code >> 10):04X}{0xDC00 + (code & 0x3FF):04X}"
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's ``makeToUnicodeCMap``, with characters beyond U+FFFF (emoji) written as UTF-16
+    surrogate pairs, as the PDF format wants. reportlab 5.1 writes them as five hex digits, so
+    that a reader copies 📘 (U+1F4D8) as Ὅ (U+1F4D); this fixes the text layer only."""
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *(f"<{index:02X}> <{_utf16_hex(code)}>" for index, code in enumerate(subset)),
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
 def register_fonts() -> None:
-    """Register the six faces and their families with reportlab (once per process)."""
+    """Register the faces and their families with reportlab (once per process)."""
     with _lock:
         if _faces:
             return
-        for name, file_name in _FILES.items():
+        ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+        for name, file_name in {**_FILES, **_FALLBACK_FILES}.items():
             font = TTFont(name, str(_find(file_name)))
             pdfmetrics.registerFont(font)
             covered = frozenset(font.face.charToGlyph)
@@ -201,14 +260,18 @@ class TextMapper:
         )
 
     def _fallback(self, run: str, upright: str | None) -> list[Run]:
-        """Characters ``face`` lacks: in ``upright`` when it has them, else the placeholder."""
+        """Characters ``face`` lacks: in ``upright`` or the first fallback face that has them,
+        else the placeholder. ``upright`` None: plain text in one face, placeholders only."""
         out: list[Run] = []
+        faces = (upright, *FALLBACKS) if upright is not None else ()
         for char in run:
-            if upright is not None and ord(char) in _faces[upright].covered:
-                if out and out[-1][1] == upright and not out[-1][2]:
-                    out[-1] = (out[-1][0] + char, upright, False)
+            code = ord(char)
+            chosen = next((face for face in faces if code in _faces[face].covered), None)
+            if chosen is not None:
+                if out and out[-1][1] == chosen and not out[-1][2]:
+                    out[-1] = (out[-1][0] + char, chosen, False)
                 else:
-                    out.append((char, upright, False))
+                    out.append((char, chosen, False))
                 continue
             if _is_invisible(char):
                 continue

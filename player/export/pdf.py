@@ -270,15 +270,30 @@ class _Document(BaseDocTemplate):
             ]
         )
 
-    def _footer_title(self) -> str:
+    def _footer_title(self) -> list[tuple[str, str]]:
+        """The course title as (text, face) runs (CJK, emoji… in their fallback faces), cut
+        with "…" to three quarters of the line."""
         title = bidi.display(" ".join(self.package.title.split()), rtl=False)
-        text = self.mapper.plain(title)
+        runs = [(text, face or SANS) for text, face, _placeholder in self.mapper.runs(title, SANS)]
         limit = FRAME_WIDTH * 0.75
-        if string_width(text, SANS, 8.5) <= limit:
-            return text
-        while text and string_width(text + "…", SANS, 8.5) > limit:
-            text = text[:-1]
-        return text.rstrip() + "…"
+        if sum(string_width(text, face, 8.5) for text, face in runs) <= limit:
+            return runs
+        ellipsis = string_width("…", SANS, 8.5)
+        kept: list[tuple[str, str]] = []
+        used = 0.0
+        for text, face in runs:
+            for char in text:
+                width = string_width(char, face, 8.5)
+                if used + width + ellipsis > limit:
+                    if kept:
+                        kept[-1] = (kept[-1][0].rstrip(), kept[-1][1])
+                    return [*kept, ("…", SANS)]
+                if kept and kept[-1][1] == face:
+                    kept[-1] = (kept[-1][0] + char, face)
+                else:
+                    kept.append((char, face))
+                used += width
+        return kept
 
     def _footer(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         """The rule and course title (one form, drawn once) and the page number."""
@@ -294,9 +309,12 @@ class _Document(BaseDocTemplate):
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, _FOOTER_Y + 11, PAGE_SIZE[0] - MARGIN_X, _FOOTER_Y + 11)
-        canvas.setFont(SANS, 8.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_X, _FOOTER_Y, self.footer_title)
+        x = MARGIN_X
+        for text, face in self.footer_title:
+            canvas.setFont(face, 8.5)
+            canvas.drawString(x, _FOOTER_Y, text)
+            x += string_width(text, face, 8.5)
         canvas.endForm()
 
     def afterFlowable(self, flowable: Flowable) -> None:

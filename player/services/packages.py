@@ -19,6 +19,7 @@ from player.i18n import _
 from player.origin import LOCAL
 from player.package import ParsedPackage, parse_package
 from player.package.limits import MAX_PACKAGE_BYTES
+from player.search.index import index_package
 from player.store.db import Store
 from player.store.models import PackageBlob, StoredPackage
 from player.timeutil import utcnow
@@ -75,25 +76,26 @@ def store_parsed(
         return _result(parsed, created=False)
     if session.get(PackageBlob, parsed.sha256) is None:
         session.add(PackageBlob(sha256=parsed.sha256, data=parsed.raw, sizeBytes=len(parsed.raw)))
-    session.add(
-        StoredPackage(
-            packageId=package.id,
-            courseId=package.course_id,
-            version=package.version,
-            sha256=parsed.sha256,
-            title=package.title,
-            summary=package.summary,
-            language=package.language,
-            publishedAt=package.published_at,
-            lessonCount=len(package.lessons),
-            origin=origin,
-            server=server,
-            tenantId=tenant_id,
-            tenantKey=tenant_key,
-            storedAt=utcnow(),
-            sourceName=source_name,
-        )
+    stored = StoredPackage(
+        packageId=package.id,
+        courseId=package.course_id,
+        version=package.version,
+        sha256=parsed.sha256,
+        title=package.title,
+        summary=package.summary,
+        language=package.language,
+        publishedAt=package.published_at,
+        lessonCount=len(package.lessons),
+        origin=origin,
+        server=server,
+        tenantId=tenant_id,
+        tenantKey=tenant_key,
+        storedAt=utcnow(),
+        sourceName=source_name,
     )
+    session.add(stored)
+    session.flush()  # gives the row its id for the search index
+    index_package(session, stored, package)
     return _result(parsed, created=True)
 
 

@@ -48,6 +48,43 @@ _V1_TABLES = (
     "removedcourse",
 )
 
+# Version 7: full-text search. ``searchdoc`` is a SQLModel table; the two FTS5 indexes use it as
+# their external content and are kept in step by triggers, so no code can forget one of them.
+# unicode61 folds case and accents for scripts written with spaces; trigram finds Chinese,
+# Japanese, Thai… inside a sentence (docs/search.md says why both).
+_SEARCH_SQL = (
+    "CREATE VIRTUAL TABLE searchwords USING fts5(title, body, content='searchdoc', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE searchgrams USING fts5(gramsTitle, gramsBody, content='searchdoc', "
+    "content_rowid='id', tokenize='trigram case_sensitive 0')",
+    "CREATE TRIGGER searchdoc_ai AFTER INSERT ON searchdoc BEGIN "
+    "INSERT INTO searchwords(rowid, title, body) VALUES (new.id, new.title, new.body); "
+    "INSERT INTO searchgrams(rowid, gramsTitle, gramsBody) "
+    "VALUES (new.id, new.gramsTitle, new.gramsBody); END",
+    "CREATE TRIGGER searchdoc_ad AFTER DELETE ON searchdoc BEGIN "
+    "INSERT INTO searchwords(searchwords, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO searchgrams(searchgrams, rowid, gramsTitle, gramsBody) "
+    "VALUES ('delete', old.id, old.gramsTitle, old.gramsBody); END",
+    "CREATE TRIGGER searchdoc_au AFTER UPDATE ON searchdoc BEGIN "
+    "INSERT INTO searchwords(searchwords, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO searchgrams(searchgrams, rowid, gramsTitle, gramsBody) "
+    "VALUES ('delete', old.id, old.gramsTitle, old.gramsBody); "
+    "INSERT INTO searchwords(rowid, title, body) VALUES (new.id, new.title, new.body); "
+    "INSERT INTO searchgrams(rowid, gramsTitle, gramsBody) "
+    "VALUES (new.id, new.gramsTitle, new.gramsBody); END",
+    "CREATE TRIGGER storedpackage_search_ad AFTER DELETE ON storedpackage BEGIN "
+    "DELETE FROM searchdoc WHERE packageRowId = old.id; END",
+)
+
+
+def _create_search_index(conn: Connection) -> None:
+    _create_tables("searchdoc")(conn)
+    for statement in _SEARCH_SQL:
+        conn.exec_driver_sql(statement)
+
+
 STEPS: list[Step] = [
     _create_tables(*_V1_TABLES),
     # Version 2: sync bookkeeping (purchase idempotency keys, per-course download issues).
@@ -60,7 +97,9 @@ STEPS: list[Step] = [
     _create_tables("trustedtime"),
     # Version 6: every record from a server carries the server's origin (issue #9).
     lambda conn: _add_server_origin(conn),
-    # Version 7: learner locks (a password verifier per server learner, "don't ask" per learner).
+    # Version 7: the full-text search index (filled by player.search.index).
+    _create_search_index,
+    # Version 8: learner locks (a password verifier per server learner, "don't ask" per learner).
     _create_tables("learnerlock"),
 ]
 

@@ -349,7 +349,32 @@ class TrustedTime(SQLModel, table=True):
     updatedAt: datetime
 
 
-# --- learner locks (store version 7) ---------------------------------------------------------
+# --- full-text search (store version 7) ------------------------------------------------------
+
+
+class SearchDoc(SQLModel, table=True):
+    """One searchable document: a course (``lessonIdx`` -1: title, summary) or one of its lessons.
+
+    Written with the package (``player.search.index``), never updated; deleted with its
+    ``storedpackage`` row by a trigger. The FTS5 tables ``searchwords`` (unicode61) and
+    ``searchgrams`` (trigram) index ``title`` and ``body``, and ``gramsTitle`` and ``gramsBody``
+    (only the words of scripts written without spaces), with this table as their content (see
+    ``player.store.migrations`` and ``docs/search.md``).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    packageRowId: int = Field(index=True)  # storedpackage.id
+    courseId: str = Field(max_length=200)
+    lessonIdx: int
+    title: str
+    # The words of title and body written without spaces (CJK, Thai…), before the long body so
+    # that reading them never walks the body's overflow pages.
+    gramsTitle: str = ""
+    gramsBody: str = ""
+    body: str
+
+
+# --- learner locks (store version 8) ---------------------------------------------------------
 
 
 class LearnerLock(SQLModel, table=True):

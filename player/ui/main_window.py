@@ -70,6 +70,8 @@ from player.ui.profiles.signin import SignInPage
 from player.ui.profiles.unlock import UnlockDialog
 from player.ui.reader.notes_controller import NotesController
 from player.ui.reader.view import ReaderView
+from player.ui.search.controller import SearchController, WindowHooks
+from player.ui.search.view import SearchView
 from player.ui.settings import UiSettings
 from player.ui.statusbar import StatusArea
 from player.ui.tasks import Job, Pool, TaskRunner
@@ -164,10 +166,14 @@ class MainWindow(QMainWindow):
         self.notes_dialog: NotesListDialog | None = None
         self.unlock_dialog: UnlockDialog | None = None
 
+        self.search_view = SearchView(self)
+        self.search_view.setAccessibleName(_("Search"))
+
         self.content = QStackedWidget(self)
         self.content.setObjectName("content")
         self.content.addWidget(self.overview)
         self.content.addWidget(self.reader)
+        self.content.addWidget(self.search_view)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -184,6 +190,23 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.root)
 
         self._build_menus()
+        self.search = SearchController(
+            self.search_view,
+            store,
+            self.tasks,
+            WindowHooks(
+                profile=lambda: self.profile,
+                current_page=self.content.currentWidget,
+                show_page=self.content.setCurrentWidget,
+                open_course=self._open_course_from_search,
+                open_lesson=self._open_lesson_from_search,
+                mark_matches=self.reader.show_search_matches,
+            ),
+            self.lesson_shown,
+        )
+        self.search_action = add_action(
+            self, self.menus.view_menu, _("&Search all courses…"), self.search.show, ["Ctrl+K"]
+        )
         self.layout_mode = WindowLayout(
             self,
             splitter=self.splitter,
@@ -423,6 +446,7 @@ class MainWindow(QMainWindow):
         self.catalog.clear()
         self.overview.clear()
         self.reader.clear()
+        self.search.forget()
         self.statusBar().clearMessage()
         self.content.setCurrentWidget(self.layout_mode.first_page())
 
@@ -472,6 +496,16 @@ class MainWindow(QMainWindow):
     def _on_course_activated(self, course_id: str) -> None:
         if self.narrow or self.content.currentWidget() is not self.overview:
             self.open_course(course_id)
+
+    def _open_course_from_search(self, course_id: str) -> None:
+        self.catalog.select_course(course_id)
+        self.open_course(course_id)
+
+    def _open_lesson_from_search(self, course_id: str, index: int) -> None:
+        self.catalog.blockSignals(True)  # show where the lesson is, without opening the course
+        self.catalog.select_course(course_id)
+        self.catalog.blockSignals(False)
+        self.open_lesson(course_id, index)
 
     def show_catalog_page(self) -> None:
         if self.narrow:

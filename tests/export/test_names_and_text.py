@@ -7,7 +7,16 @@ import re
 import pytest
 
 from player.export import bidi
-from player.export.fonts import MONO, PLACEHOLDER, SANS, SANS_ITALIC, TextMapper
+from player.export.fonts import (
+    CJK,
+    EMOJI,
+    HANGUL,
+    MONO,
+    PLACEHOLDER,
+    SANS,
+    SANS_ITALIC,
+    TextMapper,
+)
 from player.export.names import (
     ascii_slug,
     asset_file_names,
@@ -66,8 +75,11 @@ def test_ncnames_are_valid_stable_and_distinct() -> None:
 def test_glyph_fallback_is_visible_never_silent() -> None:
     mapper = TextMapper()
     assert mapper.markup("a < b & c") == "a &lt; b &amp; c"
-    cjk = mapper.markup("你好", SANS)
-    assert cjk.count(PLACEHOLDER) == 2 and "你" not in cjk
+    cjk = mapper.markup("你好 한국 📘", SANS)
+    assert PLACEHOLDER not in cjk  # drawn in the fallback faces
+    assert f'<font face="{CJK}">你好</font>' in cjk
+    assert f'<font face="{HANGUL}">한국</font>' in cjk and f'<font face="{EMOJI}">📘</font>' in cjk
+    assert mapper.markup("𓀀𓀁", SANS).count(PLACEHOLDER) == 2  # no font has hieroglyphs
     # Invisible joiners and variation selectors the font lacks are dropped, not boxed.
     assert mapper.plain("✌\ufe0f", SANS).count(PLACEHOLDER) <= 1
     # The oblique face has no Arabic: it falls back to the upright face, not to a placeholder.

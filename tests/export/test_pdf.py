@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -98,23 +100,49 @@ def test_multilingual_latin_greek_and_cyrillic_are_text() -> None:
         "Viele Schriften: Latin with accents, Greek, Cyrillic",
     ):
         assert expected in text
-    # Scripts the fonts lack are shown as a visible placeholder, and the PDF says so.
-    assert "□" in text
+
+
+def test_multilingual_lesson_4_prints_cjk_korean_and_emoji_with_no_placeholder() -> None:
+    """Lesson 4 (Chinese, Japanese, Korean, emoji) is text in the fallback fonts, no □."""
+    parsed = fixture_parsed("multilingual.json")
+    lesson = parsed.package.lessons[3]
+    text = read_pdf(pdf_bytes(parsed)).text
+    assert "□" not in text
+    assert "Some characters are shown as □" not in text
+    assert lesson.title in text and "こんにちは" in text  # the footer's course title too
+
+    def drawn(char: str) -> bool:  # what the PDF draws (joiners, modifiers and selectors not)
+        code = ord(char)
+        invisible = 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF
+        return not char.isspace() and unicodedata.category(char) != "Cf" and not invisible
+
+    lesson_text = "".join(str(block.get("text", "")) for block in lesson.blocks)
+    assert {c for c in lesson_text if drawn(c)} <= set(text)
+    assert {"春", "学", "한", "🌍", "🧪"} <= set(text)
+
+
+def test_a_character_no_font_has_is_still_a_visible_placeholder() -> None:
+    data = json.loads(fixture_parsed("git-basics.json").raw)
+    data["lessons"][0]["blocks"] = [{"type": "paragraph", "text": "Hieroglyph: 𓀀."}]
+    text = read_pdf(pdf_bytes(parse_package(json.dumps(data).encode()))).text
+    assert "Hieroglyph: □." in text
     assert "Some characters are shown as □" in text
-    assert "Emoji: □ □ □" in text
 
 
 def test_no_character_is_drawn_without_a_glyph() -> None:
     """Every character in the text layer is one the embedded fonts have (no .notdef boxes)."""
     from reportlab.pdfbase.pdfmetrics import getFont
 
-    from player.export.fonts import SANS, register_fonts
+    from player.export.fonts import FALLBACKS, SANS, register_fonts
 
     register_fonts()
-    covered = set(getFont(SANS).face.charToGlyph)
+    covered: set[int] = set()
+    for face in (SANS, *FALLBACKS):
+        covered |= set(getFont(face).face.charToGlyph)
     text = read_pdf(pdf_bytes(fixture_parsed("multilingual.json"))).text
     missing = {c for c in text if ord(c) not in covered and not c.isspace()}
     assert missing <= {"\u200d"}  # the zero-width joiner the font has as a zero-width glyph
+    assert {"春", "한", "🌍"} <= set(text)
 
 
 def test_rtl_lesson_is_right_aligned_and_shaped() -> None:

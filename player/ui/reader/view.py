@@ -25,6 +25,7 @@ from player.i18n import _
 from player.settings import TEXT_ZOOMS, nearest
 from player.ui.loaders import LessonView
 from player.ui.reader.browser import LessonBrowser
+from player.ui.reader.find import FindBar
 from player.ui.reader.notes_pane import NotesPane
 
 READING_SCALE = 1.15  # the lesson text is a little larger than the interface
@@ -122,6 +123,7 @@ class ReaderView(QWidget):
         self.splitter.addWidget(self.notes_pane)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        self.find_bar = FindBar(self.browser, self)
 
         self.prev_button = QPushButton(_("‹ Previous"), self)
         self.prev_button.setObjectName("readerPrevious")
@@ -148,6 +150,7 @@ class ReaderView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(header)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(footer)
 
@@ -156,6 +159,13 @@ class ReaderView(QWidget):
         )
         self.next_action = self._action(_("Next lesson"), ["Alt+Right", "Ctrl+]"], self.go_next)
         self.back_action = self._action(_("Back to the course"), ["Esc"], self.back_requested.emit)
+        self.find_action = self._action(_("Find in lesson"), ["Ctrl+F"], self.find_bar.open_bar)
+        self.find_next_action = self._action(
+            _("Next match"), ["F3"], self.find_bar.highlighter.next
+        )
+        self.find_previous_action = self._action(
+            _("Previous match"), ["Shift+F3"], self.find_bar.highlighter.previous
+        )
         self.bookmark_action = self._action(
             _("Bookmark this lesson"), ["Ctrl+D"], self.notes_pane.toggle_bookmark
         )
@@ -190,6 +200,7 @@ class ReaderView(QWidget):
         self.lesson = lesson
         if not same_lesson:
             self.browser.show_lesson(lesson.package, lesson.html)
+            self.find_bar.lesson_changed()
         self.course_label.set_full_text(lesson.package.title)
         self.position_label.setText(
             _("Lesson {n} of {count}").format(n=lesson.index + 1, count=lesson.lesson_count)
@@ -199,6 +210,7 @@ class ReaderView(QWidget):
     def clear(self) -> None:
         """Forget the lesson and the view's history (switching learner)."""
         self.lesson = None
+        self.find_bar.close_bar()
         self.notes_pane.clear()
         self.browser.clear_lesson()
         self.course_label.set_full_text("")
@@ -233,6 +245,10 @@ class ReaderView(QWidget):
         self.notes_pane.setVisible(visible)
         if visible:
             self.notes_pane.editor.setFocus()
+
+    def show_search_matches(self, text: str, pieces: list[str]) -> int:
+        """Mark what a search found in the lesson shown and scroll to the first match."""
+        return self.find_bar.show_search(text, pieces)
 
     # --- navigation ---------------------------------------------------------------------------
 

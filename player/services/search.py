@@ -1,0 +1,310 @@
+"""Full-text search over the courses one learner may see, ranked, with snippets.
+
+The same access rules as everywhere (``player.services.access``): the newest stored version of
+every course visible to the learner is searched; a course the learner may open is found by its
+titles, objectives and lesson text; a course they may not open (paid, not bought; lease ended) and
+a catalog course not downloaded yet are found by their title only, so lesson text of a closed
+course never appears in their results. A learner's words are never query syntax
+(``player.search.query``). Results are ranked by bm25, titles weighing more than body text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import weakref
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from player.errors import PackageError
+from player.package import parse_package
+from player.search.extract import COURSE_DOC
+from player.search.fold import ZWSP, Snippet, find_spans, fold, snippet
+from player.search.index import (
+    has_unindexed,
+    index_package,
+    index_title_only,
+    unindexed_packages,
+)
+from player.search.query import ParsedQuery, grams_match, like_pattern, parse_query, words_match
+from player.services.access import (
+    AccessSnapshot,
+    CourseKey,
+    catalog_entries,
+    visible_packages,
+)
+from player.store.db import Store
+from player.store.models import PackageBlob, Profile, StoredPackage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 50
+
+# Stores whose older packages were indexed by this process (``ensure_indexed``); packages stored
+# later are indexed as they are stored.
+_indexed_stores: weakref.WeakSet[Store] = weakref.WeakSet()
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    course_id: str
+    course_title: str
+    lesson_index: int | None  # None: the course itself (its title or summary) matched
+    lesson_title: str
+    snippet: Snippet
+    title_only: bool = False  # found by its title only: not open to the learner, or not here
+    score: float = 0.0  # bm25: lower is better
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    text: str
+    pieces: tuple[str, ...]  # folded words to highlight (``player.search.fold.find_spans``)
+    hits: tuple[SearchHit, ...] = ()
+
+    def by_course(self) -> list[list[SearchHit]]:
+        """The hits grouped by course, the courses in the order of their best hit."""
+        groups: dict[str, list[SearchHit]] = {}
+        for hit in self.hits:
+            groups.setdefault(hit.course_id, []).append(hit)
+        return list(groups.values())
+
+
+class VisibleVersion(NamedTuple):
+    """The newest version of a course the learner sees: its row, how the course is addressed."""
+
+    id: int
+    course_id: str  # as ``LearnService`` addresses it (``file:ID`` when a server has ID too)
+    version: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    readable: dict[int, VisibleVersion]  # package row id → the newest visible version
+    locked: dict[int, VisibleVersion]
+    others: list[int]  # every other stored package row: older versions, other tenants'
+    catalog_titles: dict[str, str]  # course id → title, for catalog courses not stored
+
+
+def search(
+    store: Store, profile: Profile, query_text: str, *, limit: int = DEFAULT_LIMIT
+) -> SearchResults:
+    """Search every course ``profile`` may see; never raises for any text the learner types."""
+    query = parse_query(query_text)
+    if query.empty:
+        return SearchResults(query_text, query.pieces)
+    if store not in _indexed_stores:
+        ensure_indexed(store)
+        _indexed_stores.add(store)
+    with store.read() as session:
+        scope = _scope(session, profile)
+        hits = [
+            *_lesson_hits(session, query, scope, limit=limit, title_only=False),
+            *_lesson_hits(session, query, scope, limit=limit, title_only=True),
+        ]
+    hits.sort(key=lambda hit: hit.score)
+    hits = hits[:limit]
+    hits.extend(_catalog_hits(query, scope.catalog_titles)[: max(0, limit - len(hits))])
+    return SearchResults(query_text, query.pieces, tuple(hits))
+
+
+def ensure_indexed(store: Store) -> int:
+    """Index the stored versions that have no documents yet; return how many were indexed.
+
+    Packages stored by a player without a search index get their documents on the first search.
+    """
+    with store.read() as session:
+        if not has_unindexed(session):
+            return 0
+    count = 0
+    with store.write() as session:
+        for stored in unindexed_packages(session):
+            blob = session.get(PackageBlob, stored.sha256)
+            try:
+                if blob is None:
+                    raise PackageError(stored.sha256)
+                package = parse_package(blob.data, expected_sha256=stored.sha256).package
+            except PackageError:
+                log.warning(
+                    "stored %s v%d cannot be read: title only", stored.courseId, stored.version
+                )
+                index_title_only(session, stored)
+            else:
+                index_package(session, stored, package)
+            count += 1
+    log.info("indexed %d stored versions", count)
+    return count
+
+
+def _scope(session: Session, profile: Profile) -> _Scope:
+    """The newest visible version of each course, split by the access rules (as ``LearnService``
+    lists them: a course is its server and its id; ``file:ID`` addresses a file's course when a
+    server course has the same id)."""
+    snapshot = AccessSnapshot.load(session, profile)
+    latest: dict[CourseKey, StoredPackage] = {}
+    for package in visible_packages(session, profile):
+        key = CourseKey(package.server, package.courseId)
+        current = latest.get(key)
+        if current is None or package.version > current.version:
+            latest[key] = package
+    offered = {
+        CourseKey(entry.server, entry.courseId): entry.title
+        for entry in catalog_entries(session, profile)
+    }
+    server_ids = {key.course_id for key in latest.keys() | offered.keys() if not key.is_file}
+
+    def address(key: CourseKey) -> str:
+        return key.ref if key.is_file and key.course_id in server_ids else key.course_id
+
+    readable: dict[int, VisibleVersion] = {}
+    locked: dict[int, VisibleVersion] = {}
+    for key, package in latest.items():
+        assert package.id is not None
+        access = snapshot.access(key.course_id, package.title, key.server)
+        version = VisibleVersion(package.id, address(key), package.version, package.title)
+        (readable if access.can_read else locked)[package.id] = version
+    stored = session.connection().execute(text("SELECT id FROM storedpackage")).scalars()
+    others = [row for row in stored if row not in readable and row not in locked]
+    titles = {address(key): title for key, title in offered.items() if key not in latest}
+    return _Scope(readable, locked, others, titles)
+
+
+def _lesson_hits(
+    session: Session, query: ParsedQuery, scope: _Scope, *, limit: int, title_only: bool
+) -> list[SearchHit]:
+    """Ranked hits in the readable packages, or in the course titles of the locked ones."""
+    packages = scope.locked if title_only else scope.readable
+    if not packages:
+        return []
+    sql, params = _ranked_sql(query, scope, limit=limit, title_only=title_only)
+    connection = session.connection()
+    try:
+        ranked = connection.execute(text(sql), params).all()
+    except OperationalError:  # pragma: no cover - every query is built from FTS5 strings
+        log.exception("search query failed: %r", sql)
+        return []
+    if not ranked:
+        return []
+    column = "title" if title_only else "body"
+    docs = {
+        row.id: row
+        for row in connection.execute(
+            text(
+                f"SELECT id, packageRowId, lessonIdx, title, {column} AS shown FROM searchdoc "
+                "WHERE id IN (SELECT value FROM json_each(:ids))"
+            ),
+            {"ids": json.dumps([row.id for row in ranked])},
+        )
+    }
+    pieces = list(query.pieces)
+    hits = []
+    for doc_id, score in ranked:
+        doc = docs[doc_id]
+        package = packages[doc.packageRowId]
+        title = doc.title.replace(ZWSP, "")
+        lesson_index = None if doc.lessonIdx == COURSE_DOC else doc.lessonIdx
+        shown = snippet(doc.shown, pieces)
+        if not shown.has_match:
+            shown = snippet(title, pieces)
+        hits.append(
+            SearchHit(
+                course_id=package.course_id,
+                course_title=package.title,
+                lesson_index=lesson_index,
+                lesson_title=title if lesson_index is not None else package.title,
+                snippet=shown,
+                title_only=title_only,
+                score=float(score),
+            )
+        )
+    return hits
+
+
+def _ranked_sql(
+    query: ParsedQuery, scope: _Scope, *, limit: int, title_only: bool
+) -> tuple[str, dict[str, Any]]:
+    """(document id, score) of the best ``limit`` documents, best first.
+
+    Documents are chosen by their package: those of the learner's readable packages (all their
+    documents) or of the locked ones (the course document only, matched on its title). The
+    condition is written on the documents' rowids, with the shorter of the two lists (the
+    packages to keep, or the ones to leave out), so that FTS5 ranks without a join.
+    """
+    params: dict[str, Any] = {"limit": limit}
+    if title_only:
+        params["keep"] = json.dumps(list(scope.locked))
+        where = [
+            "{rowid} IN (SELECT id FROM searchdoc WHERE lessonIdx = -1 AND packageRowId IN "
+            "(SELECT value FROM json_each(:keep)))"
+        ]
+    else:
+        leave_out = [*scope.locked, *scope.others]
+        if len(leave_out) < len(scope.readable):
+            params["leave"] = json.dumps(leave_out)
+            where = [
+                "{rowid} NOT IN (SELECT id FROM searchdoc WHERE packageRowId IN "
+                "(SELECT value FROM json_each(:leave)))"
+            ] if leave_out else []  # fmt: skip
+        else:
+            params["keep"] = json.dumps(list(scope.readable))
+            where = [
+                "{rowid} IN (SELECT id FROM searchdoc WHERE packageRowId IN "
+                "(SELECT value FROM json_each(:keep)))"
+            ]
+    words = words_match(query, title_only=title_only)
+    grams = grams_match(query, title_only=title_only)
+    if words is not None:
+        source, rowid = "searchwords", "searchwords.rowid"
+        where.append("searchwords MATCH :words")
+        score = f"bm25(searchwords, {TITLE_WEIGHT}, {BODY_WEIGHT})"
+        params["words"] = words
+        if grams is not None:
+            where.append("rowid IN (SELECT rowid FROM searchgrams WHERE searchgrams MATCH :grams)")
+            params["grams"] = grams
+    elif grams is not None:
+        source, rowid = "searchgrams", "searchgrams.rowid"
+        where.append("searchgrams MATCH :grams")
+        score = f"bm25(searchgrams, {TITLE_WEIGHT}, {BODY_WEIGHT})"
+        params["grams"] = grams
+    else:
+        source, rowid = "searchdoc", "searchdoc.id"
+        score = "CASE WHEN gramsTitle LIKE :short0 ESCAPE '\\' THEN -2.0 ELSE -1.0 END"
+    for number, word in enumerate(query.shorts):
+        name = f"short{number}"
+        params[name] = like_pattern(word)
+        like = f"LIKE :{name} ESCAPE '\\'"
+        where.append(
+            f"{rowid} IN (SELECT id FROM searchdoc WHERE gramsTitle {like}"
+            + ("" if title_only else f" OR gramsBody {like}")
+            + ")"
+        )
+    condition = " AND ".join(where).replace("{rowid}", rowid)
+    sql = (
+        f"SELECT {rowid} AS id, {score} AS score FROM {source} WHERE {condition} "
+        f"ORDER BY score, {rowid} LIMIT :limit"
+    )
+    return sql, params
+
+
+def _catalog_hits(query: ParsedQuery, titles: dict[str, str]) -> list[SearchHit]:
+    """Catalog courses not downloaded: found when every word is in their title."""
+    hits = []
+    for course_id, title in sorted(titles.items(), key=lambda item: fold(item[1])):
+        if all(find_spans(title, [piece]) for piece in query.pieces):
+            hits.append(
+                SearchHit(
+                    course_id=course_id,
+                    course_title=title,
+                    lesson_index=None,
+                    lesson_title=title,
+                    snippet=snippet(title, list(query.pieces)),
+                    title_only=True,
+                )
+            )
+    return hits
