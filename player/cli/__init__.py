@@ -26,7 +26,7 @@ EXIT_USAGE = exit_codes.USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from player.cli import export, learn, notes, policy, search, sync
+    from player.cli import export, learn, notes, policy, search, storage, sync
 
     parser = argparse.ArgumentParser(
         prog="course-player",
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
     parser.add_argument("--version", action="version", version=f"%(prog)s {config.app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (learn, search, notes, sync, export, policy):
+    for module in (learn, search, notes, storage, sync, export, policy):
         module.register(sub)
     return parser
 

@@ -27,7 +27,7 @@ from player.errors import (
 )
 from player.i18n import _
 from player.safe_text import one_line
-from player.services import lab_signin, learner_lock, profiles
+from player.services import lab_signin, learner_lock, profiles, storage
 from player.store.models import Profile
 from player.sync.report import SYNC_DEADLINE, SyncPolicy, SyncProgress, SyncReport
 from player.sync.retry import sync_until_delivered
@@ -65,6 +65,13 @@ def register(sub: Any) -> None:
         default=120.0,
         metavar="SECONDS",
         help="retry transient failures for at most this long (default 120; 0: one attempt)",
+    )
+    p.add_argument(
+        "--download",
+        action="append",
+        default=[],
+        metavar="COURSE_ID",
+        help="download this course again although it was removed from this computer (repeatable)",
     )
     p.set_defaults(func=cmd_sync)
 
@@ -125,6 +132,8 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
         profile = ctx.profile
         _check_policy_server(ctx, profile)
     profiles.touch(ctx.store, profile)
+    for course_id in getattr(args, "download", []):
+        storage.request_download(ctx.store, profile, course_id)
     holder: list[ApiClient] = [_client(ctx, profile)]
     printer = _progress_printer()
     max_wait = max(0.0, args.max_wait)

@@ -96,6 +96,10 @@ def store_parsed(
     session.add(stored)
     session.flush()  # gives the row its id for the search index
     index_package(session, stored, package)
+    # only the versions someone still needs are kept (docs/store.md, player.services.storage)
+    from player.services.storage import prune_versions
+
+    prune_versions(session, package.course_id, tenant_key, server)
     return _result(parsed, created=True)
 
 

@@ -27,7 +27,7 @@ from player.errors import (
 from player.i18n import _
 from player.package import ParsedPackage, parse_package
 from player.safe_text import one_line
-from player.services import packages
+from player.services import packages, storage
 from player.services.access import AccessSnapshot
 from player.store.models import (
     DownloadIssue,
@@ -148,6 +148,7 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
             )
         ):
             stored.setdefault(course_id, {})[version] = sha
+        removed = storage.removed_courses(session, profile.server, profile.tenantId)
         issues = {
             i.courseId: i
             for i in session.exec(
@@ -157,6 +158,8 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
     run.download_issues = set(issues)
     jobs: list[_Job] = []
     for course in catalog:
+        if course.id in removed:  # the learner removed it here: not until they ask again
+            continue
         have = stored.get(course.id, {})
         if course.version in have and course.sha256 in (None, have[course.version]):
             run.report.courses_unchanged += 1

@@ -17,11 +17,12 @@ from player.errors import CourseNotDownloaded, LessonNotFound
 from player.i18n import _
 from player.package import CoursePackage
 from player.render import RenderOptions, render_lesson_html
-from player.services import packages
+from player.services import packages, resume
 from player.services import progress as progress_service
 from player.services.access import CourseAccess
 from player.services.learn import LOCKED, NOT_DOWNLOADED, READY, CourseSummary, LearnService
 from player.services.progress import CourseProgress
+from player.services.resume import Resume
 from player.store.db import Store
 from player.store.models import Profile
 
@@ -41,6 +42,7 @@ class CourseDetails:
     summary: CourseSummary
     package: CoursePackage | None  # None while locked or not downloaded
     progress: CourseProgress
+    resume: Resume | None = None  # the last lesson the learner opened, and where in it
 
     @property
     def access(self) -> CourseAccess:
@@ -57,6 +59,7 @@ class LessonView:
     html: str
     dark: bool
     progress: CourseProgress
+    position: float = 0.0  # where the learner left this lesson (0.0 top, 1.0 end)
 
     @property
     def course_id(self) -> str:
@@ -121,6 +124,7 @@ def load_course(
         summary=refreshed(summary, access, course_progress, has_package=package is not None),
         package=package,
         progress=course_progress,
+        resume=resume.resume_point(store, profile, summary.course_id),
     )
 
 
@@ -143,6 +147,7 @@ def load_lesson(
     )
     access = service.access(summary.course_id)
     course_progress = progress_service.get_progress(store, profile, summary.course_id)
+    point = resume.resume_point(store, profile, summary.course_id)
     return LessonView(
         summary=refreshed(summary, access, course_progress, has_package=True),
         package=package,
@@ -150,6 +155,7 @@ def load_lesson(
         html=html,
         dark=dark,
         progress=course_progress,
+        position=point.position if point is not None and point.lesson_idx == index else 0.0,
     )
 
 

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 from player.errors import NotEnrolled, PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import learner_lock, notes, profiles
+from player.services import learner_lock, notes, profiles, resume
 from player.services.learn import CourseSummary
 from player.settings import Settings
 from player.store.db import Store
@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.reader.zoom_changed.connect(self.preferences.zoom_changed)
         self.reader.link_refused.connect(self._on_link_refused)
         self.reader.browser.highlighted.connect(self._on_link_hovered)
+        self.reader.position_changed.connect(self._save_position)
         self.notes = NotesController(
             self.reader.notes_pane,
             self.tasks,
@@ -416,7 +417,7 @@ class MainWindow(QMainWindow):
         self.learner_label.setText(profile.displayName)
         self._show_main_area()
         self.tasks.write(lambda _job: profiles.touch(self.store, profile), lambda _result: None)
-        self.refresh_catalog(install_samples=True)
+        self.refresh_catalog(install_samples=True, reopen=True)
         self.profile_changed.emit(profile.id)
 
     def sign_out(self) -> None:
@@ -465,7 +466,11 @@ class MainWindow(QMainWindow):
 
     # --- catalog ------------------------------------------------------------------------------
 
-    def refresh_catalog(self, *, select: str | None = None, install_samples: bool = False) -> None:
+    def refresh_catalog(
+        self, *, select: str | None = None, install_samples: bool = False, reopen: bool = False
+    ) -> None:
+        """Load the catalog; ``reopen``: then go back to the course and lesson the learner left
+        open (``player.services.resume``)."""
         profile = self.profile
         if profile is None:
             return
@@ -484,6 +489,8 @@ class MainWindow(QMainWindow):
                 self.catalog.blockSignals(False)
             if select is not None:
                 self.open_course(select)
+            elif reopen:
+                self._reopen_left_open()
             self.catalog_loaded.emit()
 
         # installing the samples writes the store: the write lane; a plain refresh only reads
@@ -580,6 +587,7 @@ class MainWindow(QMainWindow):
             # before a write finished must not put an older count back
             self.reader.show_lesson(lesson)
             self.notes.load(course_id, index)
+            self._record_open(course_id, index)
             self.content.setCurrentWidget(self.reader)
             self.reader.browser.setFocus()
             self.lesson_shown.emit(course_id, index)
@@ -598,8 +606,51 @@ class MainWindow(QMainWindow):
             message=_("Opening lesson {n}…").format(n=index + 1),
         )
 
+    def _reopen_left_open(self) -> None:
+        profile, store = self.profile, self.store
+        if profile is None:
+            return
+
+        def done(left: resume.LeftOpen | None) -> None:
+            if left is None or self.catalog.model.course(left.course_id) is None:
+                return
+            self.catalog.blockSignals(True)
+            self.catalog.select_course(left.course_id)
+            self.catalog.blockSignals(False)
+            self.open_course(left.course_id)
+            if left.lesson_idx is not None:
+                self.open_lesson(left.course_id, left.lesson_idx)
+
+        self.tasks.read(lambda _job: resume.left_open(store, profile), done)
+
+    def _save_position(self, course_id: str, index: int, position: float) -> None:
+        profile, store = self.profile, self.store
+        if profile is not None:
+            self.tasks.write(
+                lambda _job: resume.record_lesson(store, profile, course_id, index, position),
+                lambda _result: None,
+            )
+
+    def _record_open(self, course_id: str | None, index: int | None) -> None:
+        profile, store = self.profile, self.store
+        if profile is None:
+            return
+        if index is None or course_id is None:
+            self.tasks.write(
+                lambda _job: resume.record_course(store, profile, course_id),
+                lambda _result: None,
+            )
+        else:
+            self.tasks.write(
+                lambda _job: resume.record_lesson(store, profile, course_id, index),
+                lambda _result: None,
+            )
+
     def _back_to_overview(self) -> None:
+        self.reader.flush_position()
         lesson = self.reader.lesson
+        if lesson is not None:
+            self._record_open(lesson.course_id, None)
         if lesson is not None and self.overview.course_id != lesson.course_id:
             self.catalog.blockSignals(True)
             self.catalog.select_course(lesson.course_id)
@@ -664,10 +715,10 @@ class MainWindow(QMainWindow):
         self._refresh_notes_list()
 
     def _refresh_notes_list(self) -> None:
-        dialog, profile = self.notes_dialog, self.profile
+        dialog, profile, store = self.notes_dialog, self.profile, self.store
         if dialog is None or profile is None or not dialog.isVisible():
             return
-        self.tasks.read(lambda _job: notes.list_notes(self.store, profile), dialog.set_items)
+        self.tasks.read(lambda _job: notes.list_notes(store, profile), dialog.set_items)
 
     def open_noted_lesson(self, course_id: str, index: int) -> None:
         if self.catalog.model.course(course_id) is None:
@@ -735,6 +786,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_window_state()
+        self.reader.flush_position()
+        self.reader.notes_pane.save_now()
         self.tasks.cancel_all()
         super().closeEvent(event)
 

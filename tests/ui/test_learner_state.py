@@ -54,9 +54,11 @@ def test_mark_complete_updates_overview_and_catalog(qtbot: QtBot, window: MainWi
     click(qtbot, reader.back_button)
     overview = window.overview
     assert overview.continue_button.isVisible() and not overview.start_button.isVisible()
-    assert overview.continue_button.text() == "Continue: lesson 1"
+    # Continue goes back where the learner left the course (#12), not to the first lesson left
+    assert overview.continue_button.text() == "Continue: lesson 2"
     click(qtbot, overview.continue_button)
-    assert reader.lesson is not None and reader.lesson.index == 0
+    assert reader.lesson is not None and reader.lesson.index == 1
+    open_lesson(qtbot, window, "git-basics", 0)
 
     click(qtbot, reader.next_button)  # lesson 1 → 2 (auto-completes lesson 1, it fits)
     click(qtbot, reader.complete_button)  # undo lesson 2

@@ -367,7 +367,7 @@ class CourseOverview(QWidget):
         summary = details.summary
         access = summary.access
         readable = summary.state not in (LOCKED, NOT_DOWNLOADED) and details.package is not None
-        started = details.progress.completed_count > 0
+        started = details.progress.completed_count > 0 or details.resume is not None
         show_enroll = summary.state != LOCKED and not access.entitled
         show_start = readable and not started
         show_continue = readable and started
@@ -375,7 +375,7 @@ class CourseOverview(QWidget):
         self.start_button.setVisible(show_start)
         self.continue_button.setVisible(show_continue)
         if started:
-            nxt = details.progress.next_lesson()
+            nxt = self._continue_index(details)
             self.continue_button.setText(_("Continue: lesson {n}").format(n=nxt + 1))
         # exporting needs a purchase or an enrollment (the export guard), not just a preview
         exportable = readable and access.entitled
@@ -405,7 +405,19 @@ class CourseOverview(QWidget):
 
     def _on_continue(self) -> None:
         if self.details is not None:
-            self.lesson_requested.emit(self.course_id, self.details.progress.next_lesson())
+            self.lesson_requested.emit(self.course_id, self._continue_index(self.details))
+
+    @staticmethod
+    def _continue_index(details: CourseDetails) -> int:
+        """Where the learner left the course (the last lesson opened); without that, the first
+        lesson not completed."""
+        resume = details.resume
+        count = details.progress.lesson_count or (
+            len(details.package.lessons) if details.package else 0
+        )
+        if resume is not None and 0 <= resume.lesson_idx < max(count, 1):
+            return resume.lesson_idx
+        return details.progress.next_lesson()
 
     def _on_lesson(self, index: int) -> None:
         if self.course_id:

@@ -44,7 +44,7 @@ class NotesController(QObject):
         pane.bookmark_toggled.connect(self.set_bookmark)
 
     def load(self, course_id: str, index: int) -> None:
-        profile = self._learner()
+        profile, store = self._learner(), self._store
         if profile is None:
             return
 
@@ -54,9 +54,7 @@ class NotesController(QObject):
             if self._wanted == (course_id, index):  # not a lesson the learner has since left
                 self.pane.show_notes(result)
 
-        self._tasks.read(
-            lambda _job: notes.lesson_notes(self._store, profile, course_id, index), done
-        )
+        self._tasks.read(lambda _job: notes.lesson_notes(store, profile, course_id, index), done)
 
     def forget(self) -> None:
         """The learner changed or the reader closed: nothing loading reaches the pane."""
@@ -64,37 +62,37 @@ class NotesController(QObject):
         self.pane.clear()
 
     def add(self, course_id: str, index: int, text: str) -> None:
-        profile = self._learner()
+        profile, store = self._learner(), self._store
         if profile is None:
             return
         self._tasks.write(
-            lambda _job: notes.add_note(self._store, profile, course_id, index, text),
+            lambda _job: notes.add_note(store, profile, course_id, index, text),
             self._saved,
             self._failed,
         )
 
     def edit(self, note_id: str, text: str) -> None:
-        profile = self._learner()
+        profile, store = self._learner(), self._store
         if profile is None:
             return
         self._tasks.write(
-            lambda _job: notes.edit_note(self._store, profile, note_id, text),
+            lambda _job: notes.edit_note(store, profile, note_id, text),
             self._saved,
             self._failed,
         )
 
     def delete(self, note_id: str) -> None:
-        profile = self._learner()
+        profile, store = self._learner(), self._store
         if profile is None:
             return
         self._tasks.write(
-            lambda _job: notes.delete_note(self._store, profile, note_id),
+            lambda _job: notes.delete_note(store, profile, note_id),
             lambda _item: self.changed.emit(),
             self._failed,
         )
 
     def set_bookmark(self, course_id: str, index: int, on: bool) -> None:
-        profile = self._learner()
+        profile, store = self._learner(), self._store
         if profile is None:
             return
 
@@ -103,7 +101,7 @@ class NotesController(QObject):
             self.load(course_id, index)  # show the stored state again
 
         self._tasks.write(
-            lambda _job: notes.set_bookmark(self._store, profile, course_id, index, on),
+            lambda _job: notes.set_bookmark(store, profile, course_id, index, on),
             lambda _changed: self.changed.emit(),
             failed,
         )

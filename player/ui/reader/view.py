@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,13 @@ from player.ui.reader.browser import LessonBrowser
 from player.ui.reader.find import FindBar
 from player.ui.reader.notes_pane import NotesPane
 
+_LEARNER_INPUT = (
+    QEvent.Type.Wheel,
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.TouchBegin,
+)
+POSITION_SAVE_MS = 1500  # the reading position is saved this long after scrolling stops
 READING_SCALE = 1.15  # the lesson text is a little larger than the interface
 ZOOM_DEFAULT = 100
 
@@ -67,6 +74,7 @@ class ReaderView(QWidget):
     finished_reading = Signal(str, int)  # Next pressed at the end of a lesson (auto-complete)
     zoom_changed = Signal(int)
     link_refused = Signal(str)
+    position_changed = Signal(str, int, float)  # course, lesson, how far down (0.0-1.0)
 
     def __init__(
         self,
@@ -123,6 +131,18 @@ class ReaderView(QWidget):
         self.splitter.addWidget(self.notes_pane)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        # The reading position is saved a moment after scrolling stops, never on every event.
+        self._position_timer = QTimer(self)
+        self._position_timer.setSingleShot(True)
+        self._position_timer.setInterval(POSITION_SAVE_MS)
+        self._position_timer.timeout.connect(self._say_position)
+        self._pending_position: float | None = None
+        self._restored_value = -1
+        scroll = self.browser.verticalScrollBar()
+        scroll.valueChanged.connect(self._on_scrolled)
+        scroll.rangeChanged.connect(lambda _low, _high: self._apply_pending_position())
+        for watched in (self.browser, self.browser.viewport(), scroll):
+            watched.installEventFilter(self)
         self.find_bar = FindBar(self.browser, self)
 
         self.prev_button = QPushButton(_("‹ Previous"), self)
@@ -197,10 +217,16 @@ class ReaderView(QWidget):
             and self.lesson.index == lesson.index
             and self.lesson.dark == lesson.dark
         )
+        if not same_lesson:
+            self.flush_position()
         self.lesson = lesson
         if not same_lesson:
+            self._pending_position = None
             self.browser.show_lesson(lesson.package, lesson.html)
             self.find_bar.lesson_changed()
+            if lesson.position > 0:
+                self._pending_position = lesson.position
+                self._apply_pending_position()
         self.course_label.set_full_text(lesson.package.title)
         self.position_label.setText(
             _("Lesson {n} of {count}").format(n=lesson.index + 1, count=lesson.lesson_count)
@@ -209,6 +235,8 @@ class ReaderView(QWidget):
 
     def clear(self) -> None:
         """Forget the lesson and the view's history (switching learner)."""
+        self._position_timer.stop()  # the learner changed: nothing more is saved for them
+        self._pending_position = None
         self.lesson = None
         self.find_bar.close_bar()
         self.notes_pane.clear()
@@ -234,6 +262,46 @@ class ReaderView(QWidget):
             if completed
             else _("Mark this lesson complete")
         )
+
+    # --- the reading position ---------------------------------------------------------------
+
+    def reading_position(self) -> float:
+        scroll = self.browser.verticalScrollBar()
+        return scroll.value() / scroll.maximum() if scroll.maximum() > 0 else 0.0
+
+    def flush_position(self) -> None:
+        """Say where the learner is now, if they scrolled since it was last said."""
+        if self._position_timer.isActive():
+            self._position_timer.stop()
+            self._say_position()
+
+    def _say_position(self) -> None:
+        lesson = self.lesson
+        if lesson is not None:
+            self.position_changed.emit(lesson.course_id, lesson.index, self.reading_position())
+
+    def _on_scrolled(self, value: int) -> None:
+        if self._pending_position is not None:
+            if value != self._restored_value:  # the text view re-laid itself out: again
+                QTimer.singleShot(0, self._apply_pending_position)
+            return
+        if self.lesson is not None and not self._position_timer.isActive():
+            self._position_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The learner's own scrolling (wheel, keys, mouse) ends restoring the saved position."""
+        if self._pending_position is not None and event.type() in _LEARNER_INPUT:
+            self._pending_position = None
+        return super().eventFilter(watched, event)
+
+    def _apply_pending_position(self) -> None:
+        """Scroll to the saved position; again whenever the text's height changes while the
+        lesson settles (images fitted, the window resized) until the learner scrolls."""
+        scroll = self.browser.verticalScrollBar()
+        if self._pending_position is None or scroll.maximum() <= 0:
+            return
+        self._restored_value = round(self._pending_position * scroll.maximum())
+        scroll.setValue(self._restored_value)
 
     def set_notes_visible(self, visible: bool) -> None:
         """Show or hide the notes pane (the Notes button, Ctrl+Shift+N)."""
