@@ -124,12 +124,13 @@ def build_store(data: Path) -> tuple[Store, Profile]:
     )
     samples = [json.loads(p.read_bytes()) for p in sample_files()]
     with store.write() as session:
-        if session.get(Tenant, "t-north") is None:
-            session.add(Tenant(id="t-north", name="North College"))
+        if session.get(Tenant, (ana.server, "t-north")) is None:
+            session.add(Tenant(server=ana.server, id="t-north", name="North College"))
         if len(samples) > 1:  # the last sample is sold in Ana's tenant: locked for her
             paid = samples[-1]["courseId"]
             session.add(
                 Product(
+                    server=ana.server,
                     id="prod-north-1",
                     tenantId="t-north",
                     courseId=paid,
@@ -139,6 +140,7 @@ def build_store(data: Path) -> tuple[Store, Profile]:
             )
         session.add(
             CatalogEntry(
+                server=ana.server,
                 tenantId="t-north",
                 courseId="data-privacy-at-work",
                 title="Data Privacy at Work",
@@ -315,6 +317,27 @@ def main(argv: list[str] | None = None) -> int:
         settle(app)
         shoot(window, "find-in-lesson")
         window.reader.find_bar.close_bar()
+
+    # notes and bookmarks: the reader's notes pane (Ctrl+Shift+N) with a note and the bookmark
+    # set (Ctrl+D), then View → Notes & bookmarks
+    window.catalog.select_course(first_course)
+    window.open_lesson(first_course, 1)
+    window.reader.set_notes_visible(True)
+    pane = window.reader.notes_pane
+    pane.editor.setPlainText(
+        "DRSABCD: Danger comes first, every time.\nPractise the order with a partner."
+    )
+    pane.save_now()
+    if not pane.bookmark_button.isChecked():
+        pane.bookmark_button.click()
+    settle(app)
+    shoot(window, "notes-pane")
+    window.show_notes_list()
+    settle(app)
+    if window.notes_dialog is not None:
+        shoot(window.notes_dialog, "notes-list")
+        window.notes_dialog.close()
+    window.reader.set_notes_visible(False)
 
     # the narrow layout at 360 px
     window.open_lesson(first_course, 1)
