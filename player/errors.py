@@ -403,3 +403,9 @@ class FirstSignInNeedsNetwork(SignInRefused):
                 "sign in the first time."
             )
         )
+
+
+class LearnerLocked(AccessDenied):
+    """Acting as a learner with a server account needs that learner's password on this computer."""
+
+    code = "LEARNER_LOCKED"

@@ -14,7 +14,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from player import config
-from player.services import packages, profiles
+from player.services import learner_lock, packages, profiles
 from player.store.db import Store
 from player.store.models import Product, Profile, Tenant
 from player.timeutil import utcnow
@@ -30,6 +30,14 @@ FIXTURES = REPO / "tests" / "fixtures"
 #: The SCORM 1.2 schema files the LMS export is validated against
 SCORM12_XSD = FIXTURES / "scorm12-xsd"
 SAMPLES = REPO / "resources" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def quick_learner_locks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every server sign-in keeps a password verifier; 600,000 PBKDF2 rounds each would add
+    minutes to the suite. The checks are the same with fewer rounds."""
+    monkeypatch.setattr(learner_lock, "ITERATIONS", 1_000)
+    monkeypatch.setattr(learner_lock, "MIN_ITERATIONS", 1_000)
 
 
 #: Variables that would point the player (or what it runs) at this machine's own files.
@@ -142,10 +150,20 @@ MakeLearner = Callable[..., Profile]
 
 @pytest.fixture
 def make_learner(store: Store) -> MakeLearner:
-    """Create a server learner on this machine: ``make_learner("ana", tenant="t-north")``."""
+    """Create a server learner on this machine: ``make_learner("ana", tenant="t-north")``.
 
-    def make(user_id: str, tenant: str = "t-north", server: str = TEST_SERVER) -> Profile:
-        return profiles.upsert_server_profile(
+    Such a learner signed in with the password ``pw-<user>`` and chose "don't ask on this
+    computer", so that the window switches to them freely; ``locked=True`` makes a learner who
+    never signed in since verifiers were kept (``tests/ui/test_learner_lock.py``)."""
+
+    def make(
+        user_id: str,
+        tenant: str = "t-north",
+        server: str = TEST_SERVER,
+        *,
+        locked: bool = False,
+    ) -> Profile:
+        profile = profiles.upsert_server_profile(
             store,
             user_id=user_id,
             name=user_id.title(),
@@ -153,6 +171,10 @@ def make_learner(store: Store) -> MakeLearner:
             server_url=server,
             username=user_id,
         )
+        if not locked:
+            learner_lock.remember(store, profile, f"pw-{user_id}")
+            learner_lock.set_ask(store, profile, f"pw-{user_id}", ask=False)
+        return profile
 
     return make
 

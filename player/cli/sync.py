@@ -23,10 +23,11 @@ from player.errors import (
     SignInRequired,
     SyncError,
     UsageError,
+    WrongCredentials,
 )
 from player.i18n import _
 from player.safe_text import one_line
-from player.services import lab_signin, profiles, storage
+from player.services import lab_signin, learner_lock, profiles, storage
 from player.store.models import Profile
 from player.sync.report import SYNC_DEADLINE, SyncPolicy, SyncProgress, SyncReport
 from player.sync.retry import sync_until_delivered
@@ -181,6 +182,7 @@ def cmd_buy(ctx: Context, args: argparse.Namespace) -> int:
 
     profile = ctx.profile
     _check_policy_server(ctx, profile)
+    _confirm_purchase(ctx, profile)
     with _client(ctx, profile) as client:
         result = buy(ctx.store, profile, client, args.course_id, product_id=args.product)
     print(f"bought\t{result.purchase.courseId}\t{result.purchase.productId}\t{result.purchase.id}")
@@ -276,6 +278,35 @@ def _sign_in(ctx: Context, server: str, user: str) -> Profile:
     ctx.profile_id = result.profile.id
     ctx.__dict__["profile"] = result.profile  # refresh the cached learner
     return result.profile
+
+
+def _confirm_purchase(ctx: Context, profile: Profile) -> None:
+    """Buying always needs the learner's password (``$COURSE_PLAYER_PASSWORD`` or a prompt),
+    checked against the verifier kept at sign-in; a learner signed in before verifiers were kept
+    is checked by the server instead (which keeps one)."""
+    if not learner_lock.is_locked_kind(profile):
+        return  # the guest: the purchase itself says to sign in
+    password = os.environ.get(PASSWORD_ENV) or None
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(
+            _("Password for {user} (to buy): ").format(user=profile.username or profile.displayName)
+        )
+    if password and not learner_lock.has_verifier(ctx.store, profile):
+        from player.sync import signin
+
+        known = lab_signin.profile_ids(ctx.store)
+        try:
+            result = signin.sign_in(
+                ctx.store, profile.serverUrl or "", profile.username or "", password
+            )
+        except SignInRequired:
+            raise WrongCredentials() from None
+        if ctx.policy is not None:
+            lab_signin.refuse_other_tenant(
+                ctx.store, ctx.policy, result.profile, known, signin.sign_out
+            )
+        return
+    learner_lock.confirm(ctx.store, profile, password)
 
 
 def _client(ctx: Context, profile: Profile) -> ApiClient:

@@ -41,7 +41,7 @@ from player.errors import (
 from player.i18n import _
 from player.policy import LabPolicy
 from player.store.db import Store
-from player.store.models import OfflineCredential, Profile
+from player.store.models import LearnerLock, OfflineCredential, Profile
 from player.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,9 @@ def wrong_tenant(policy: LabPolicy) -> CrossTenant:
 
 def _delete_profile(store: Store, profile_id: str) -> None:
     with store.write() as session:
+        lock = session.get(LearnerLock, profile_id)
+        if lock is not None:
+            session.delete(lock)
         row = session.get(Profile, profile_id)
         if row is not None:
             session.delete(row)

@@ -99,7 +99,9 @@ STEPS: list[Step] = [
     lambda conn: _add_server_origin(conn),
     # Version 7: the full-text search index (filled by player.search.index).
     _create_search_index,
-    # Version 8: servers' signing keys, and each stored package's signature (issue #9).
+    # Version 8: learner locks (a password verifier per server learner, "don't ask" per learner).
+    _create_tables("learnerlock"),
+    # Version 9: servers' signing keys, and each stored package's signature (issue #9).
     lambda conn: _add_signatures(conn),
 ]
 

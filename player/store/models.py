@@ -54,7 +54,7 @@ class StoredPackage(SQLModel, table=True):
     tenantKey: str = ""  # tenantId or "" (SQLite unique constraints ignore NULLs)
     storedAt: datetime
     sourceName: str | None = None  # where an imported file came from (its file name)
-    # The server's signature (store version 8): kid and base64; None = unsigned (a file, or a
+    # The server's signature (store version 9): kid and base64; None = unsigned (a file, or a
     # server without signing). Verified at download and again when opened.
     sigKid: str | None = None
     sig: str | None = None
@@ -378,7 +378,22 @@ class SearchDoc(SQLModel, table=True):
     body: str
 
 
-# --- signing keys (store version 8) ----------------------------------------------------------
+# --- learner locks (store version 8) ---------------------------------------------------------
+
+
+class LearnerLock(SQLModel, table=True):
+    """What lets the window check a learner's password offline before acting as them
+    (``player.services.learner_lock``): a salted PBKDF2 verifier (``player.passwords``) kept at
+    each server sign-in, never the password, and the learner's own "don't ask on this computer".
+    """
+
+    profileId: str = Field(primary_key=True)
+    verifier: str
+    ask: bool = True
+    updatedAt: datetime
+
+
+# --- signing keys (store version 9) ----------------------------------------------------------
 
 
 class ServerKey(SQLModel, table=True):

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from player.errors import ServerKeyChanged, SignInRequired, SyncError
 from player.i18n import _
 from player.package.signature import PublishedKey
-from player.services import keys, profiles
+from player.services import keys, learner_lock, profiles
 from player.store.db import Store
 from player.store.models import Profile, Tenant
 from player.sync.client import ApiClient, normalize_url
@@ -50,7 +50,8 @@ def sign_in(
     """``POST /api/auth/token``; on success record the learner and keep the token.
 
     Wrong credentials raise ``SignInRequired`` with a message saying so; no connection raises
-    ``ServerUnavailable``. The password is never stored.
+    ``ServerUnavailable``. The password is never stored; a salted verifier of it is
+    (``player.services.learner_lock``), so that the window can check it offline.
     """
     url = normalize_url(server_url)
     own = client is None
@@ -77,6 +78,7 @@ def sign_in(
             session.add(tenant)
     if published is not False:
         _pin_keys(store, url, published)
+    learner_lock.remember(store, profile, password)  # the window unlocks them offline with it
     saved = tokens.save(url, user.id, answer.token)
     log.info(
         "signed in as %s (%s) at %s; token in keyring: %s", user.id, user.tenant_id, url, saved

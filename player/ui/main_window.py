@@ -48,10 +48,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from player.errors import NotEnrolled
+from player.errors import NotEnrolled, PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import notes, profiles, resume
+from player.services import learner_lock, notes, profiles, resume
 from player.services.learn import CourseSummary
 from player.settings import Settings
 from player.store.db import Store
@@ -67,6 +67,7 @@ from player.ui.notes.view import NotesListDialog
 from player.ui.overview.view import CourseOverview
 from player.ui.preferences import Preferences
 from player.ui.profiles.signin import SignInPage
+from player.ui.profiles.unlock import UnlockDialog
 from player.ui.reader.notes_controller import NotesController
 from player.ui.reader.view import ReaderView
 from player.ui.search.controller import SearchController, WindowHooks
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         )
         self.notes.changed.connect(self._refresh_notes_list)
         self.notes_dialog: NotesListDialog | None = None
+        self.unlock_dialog: UnlockDialog | None = None
 
         self.search_view = SearchView(self)
         self.search_view.setAccessibleName(_("Search"))
@@ -349,13 +351,63 @@ class MainWindow(QMainWindow):
         self.show_sign_in(cancellable=self.profile is not None)
 
     def _on_profile_chosen(self, profile_id: str) -> None:
-        def chosen(profile: Profile) -> None:
+        """A learner picked on the sign-in page: one with a server account gives their password
+        first, unless they chose "don't ask on this computer" (``player.services.learner_lock``)."""
+
+        def read(_job: Job) -> tuple[Profile, bool]:
+            profile = profiles.get_profile(self.store, profile_id)
+            return profile, learner_lock.needs_password(self.store, profile)
+
+        def chosen(answer: tuple[Profile, bool]) -> None:
+            profile, locked = answer
             if self.profile is not None and profile.id == self.profile.id:
                 self._show_main_area()
                 return
+            if locked:
+                self._ask_password(profile)
+                return
             self.set_profile(profile)
 
-        self.tasks.read(lambda _job: profiles.get_profile(self.store, profile_id), chosen)
+        self.tasks.read(read, chosen)
+
+    def _ask_password(self, profile: Profile) -> None:
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.reject()
+        dialog = UnlockDialog(profile, self)
+        self.unlock_dialog = dialog
+
+        def finished(_code: int) -> None:  # accepted, cancelled or closed
+            if self.unlock_dialog is dialog:
+                self.unlock_dialog = None
+            dialog.deleteLater()
+
+        def checked(_result: None) -> None:
+            if not dialog.isVisible():
+                return  # cancelled while the password was being checked
+            dialog.accept()
+            self.set_profile(profile)
+
+        def refused(error: BaseException) -> None:
+            if isinstance(error, PlayerError):
+                dialog.show_problem(str(error))
+            else:
+                dialog.close()
+                show_error(self, error)
+
+        def submitted(password: str, dont_ask: bool) -> None:
+            store = self.store
+
+            def check(_job: Job) -> None:
+                if dont_ask:
+                    learner_lock.set_ask(store, profile, password, ask=False)
+                else:
+                    learner_lock.unlock(store, profile, password)
+
+            self.tasks.write(check, checked, refused)
+
+        dialog.submitted.connect(submitted)
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def set_profile(self, profile: Profile) -> None:
         """Make ``profile`` the learner: every view of the previous learner is cleared first."""

@@ -70,3 +70,29 @@ def test_the_lab_policy_names_the_server_and_the_tenant(
     # Without a policy, a server must be given.
     code, _out, err = cli("signin", "--user", "ana")
     assert code == exit_codes.USAGE and "--server" in err
+
+
+def test_buying_on_the_command_line_needs_the_password(
+    contract_server: ContractServer, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Break 4: ``course-player buy`` reads COURSE_PLAYER_PASSWORD (or prompts in a terminal);
+    without it, or with a wrong one, nothing is bought and the status is 3."""
+    assert cli("signin", "--server", contract_server.url, "--user", "ana")[0] == 0
+    ana = contract_server.user_id("ana")
+
+    monkeypatch.delenv("COURSE_PLAYER_PASSWORD")
+    code, out, err = cli("buy", PAID)  # no terminal here: nothing to prompt with
+    assert code == exit_codes.REFUSED and out == "" and "password" in err
+    monkeypatch.setenv("COURSE_PLAYER_PASSWORD", "not-hers")
+    code, out, err = cli("buy", PAID)
+    assert code == exit_codes.REFUSED and out == "" and "password is not right" in err
+    assert contract_server.purchases(ana) == []
+
+    # Other commands act as the owner of the account and stay unlocked.
+    monkeypatch.delenv("COURSE_PLAYER_PASSWORD")
+    assert cli("sync", "--max-wait", "0")[0] == 0
+
+    monkeypatch.setenv("COURSE_PLAYER_PASSWORD", "pw-ana")
+    code, out, err = cli("buy", PAID)
+    assert code == 0, err
+    assert len(contract_server.purchases(ana)) == 1

@@ -14,11 +14,17 @@ import keyring
 import keyring.backends.fail
 import pytest
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
 from pytestqt.qtbot import QtBot
 
 from player.errors import Cancelled
-from player.services import progress
+from player.services import learner_lock, progress
 from player.store.db import Store
 from player.sync.backoff import Backoff
 from player.sync.report import SyncPolicy, SyncReport
@@ -47,6 +53,9 @@ class Boxes:
     infos: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes
+    #: The answer to the password asked before a purchase (None: Cancel).
+    password: str | None = "pw-ana"
+    password_prompts: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +77,13 @@ def boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(information))
+
+    def get_text(_parent: Any, _title: str, label: str, *args: Any, **kwargs: Any) -> Any:
+        seen.password_prompts.append(label)
+        return (seen.password or "", seen.password is not None)
+
     monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
     return seen
 
 
@@ -413,6 +428,34 @@ def test_the_buy_flow_confirms_the_price_buys_and_downloads(
     assert flow.last_result is not None and flow.last_result.downloaded
     assert len(contract_server.purchases(contract_server.user_id("ana"))) == 1
     assert not boxes.warnings
+
+
+def test_buying_in_the_window_always_needs_the_password(
+    qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore, boxes: Boxes
+) -> None:
+    profile = signed_in_profile(contract_server, store, tokens)
+    learner_lock.set_ask(store, profile, "pw-ana", ask=False)  # "don't ask" is for switching only
+    controller = SyncController(store, tokens=tokens, pool=ImmediatePool(), policy=NO_WAIT)
+    controller.set_profile(profile)
+    controller.sync_now()
+    flow = BuyFlow(store, lambda: controller.profile, tokens=tokens, pool=ImmediatePool())
+    ana = contract_server.user_id("ana")
+
+    boxes.password = None  # Cancel at the password: nothing bought
+    assert not flow.buy(PAID)
+    assert "password" in boxes.password_prompts[-1]
+    assert contract_server.purchases(ana) == []
+
+    boxes.password = "not-hers"
+    flow.buy(PAID)
+    qtbot.waitUntil(lambda: bool(boxes.warnings) and not flow.busy, timeout=WAIT)
+    assert boxes.warnings[-1] == "The user name or password is not right."
+    assert contract_server.purchases(ana) == []
+
+    boxes.password = "pw-ana"
+    with qtbot.waitSignal(flow.bought, timeout=WAIT):
+        assert flow.buy(PAID)
+    assert len(contract_server.purchases(ana)) == 1
 
 
 def test_the_buy_flow_refuses_courses_not_for_sale_and_shows_failures(

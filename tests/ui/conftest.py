@@ -2,7 +2,8 @@
 
 - Settings go to temporary folders (never the real home configuration): the window state's INI
   (``QSettings.setPath``) and the core settings file (``$COURSE_PLAYER_CONFIG_DIR``).
-- Message boxes are patched only to answer them: ``dialogs`` records what would have been shown.
+- Message boxes (and the purchase's password prompt) are patched only to answer them: ``dialogs``
+  records what would have been shown.
 - ``QDesktopServices.openUrl`` is replaced by a recorder: no browser exists here.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from player.config import CONFIG_DIR_ENV
@@ -34,6 +35,10 @@ class Dialogs:
     warnings: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Cancel
+    #: The answer to a password asked by ``QInputDialog.getText`` (before a purchase); None:
+    #: Cancel. The contract server's standard learners have ``pw-<user>``.
+    password: str | None = "pw-ana"
+    password_prompts: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +74,13 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
         return recorded.answer
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+
+    def get_text(_parent: Any, _title: str, label: str, *args: Any, **kwargs: Any) -> Any:
+        recorded.password_prompts.append(label)
+        return (recorded.password or "", recorded.password is not None)
+
     monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
     monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda *a, **k: None))
     return recorded
 

@@ -1,7 +1,8 @@
 """The Buy flow: confirm with the price, buy off the UI thread, then let the window refresh.
 
 ``BuyFlow.buy(course_id)`` reads the offer (``player.services.commerce.offer_for_course``) on the
-read lane, asks "Buy “Title” for 49.00 EUR?"; on Yes it calls the core
+read lane, asks "Buy “Title” for 49.00 EUR?", then always the learner's password (checked against
+the verifier kept at sign-in, ``player.services.learner_lock``); then it calls the core
 ``player.sync.purchase.buy`` on the network lane (online only, never queued; a retry after a lost
 answer never buys twice) and emits ``bought(course_id)``; the window then refreshes its catalog.
 Errors go through ``show_error``; a 401 is passed on as ``sign_in_required``.
@@ -14,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from player.errors import ServerUnavailable, SignInRequired
 from player.i18n import _
-from player.services import commerce
+from player.services import commerce, learner_lock
 from player.services.commerce import Offer
 from player.store.db import Store
 from player.store.models import Profile
@@ -118,13 +119,29 @@ class BuyFlow(QObject):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         if box.exec() != QMessageBox.StandardButton.Yes:
             return None
+        password = self.ask_password(profile)
+        if password is None:
+            return None
         store, tokens, options = self.store, self.tokens, self.client_options
 
         def work(_job: Job) -> BuyResult:
+            learner_lock.confirm(store, profile, password)  # always, "don't ask" or not
             with open_client(profile, tokens=tokens, **options) as client:
                 return buy(store, profile, client, course_id)
 
         return self.tasks.network(work, self._succeeded, self._failed)
+
+    def ask_password(self, profile: Profile) -> str | None:
+        """The learner's password for this purchase; None when they cancel (nothing bought)."""
+        text, ok = QInputDialog.getText(
+            self.parent_widget,
+            _("Buy course"),
+            _("{name}'s password, to confirm the purchase:").format(name=profile.displayName),
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return None
+        return str(text)
 
     def _succeeded(self, result: BuyResult) -> None:
         self.last_result = result
