@@ -16,13 +16,22 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from player.errors import LessonNotFound, NoteEmpty, NoteNotFound, NoteTooLong, PlayerError
+from player.errors import (
+    CourseNotFound,
+    LessonNotFound,
+    NoteEmpty,
+    NoteNotFound,
+    NoteTooLong,
+    PlayerError,
+)
+from player.origin import LOCAL
 from player.services import outbox
 from player.services.access import (
     CourseAccess,
     check_read,
     course_access,
     latest_visible_package,
+    resolve,
 )
 from player.services.learn import load_latest
 from player.store.db import Store
@@ -299,10 +308,21 @@ def _tombstone(session: Session, profile: Profile, row: LessonNote, moment: date
 
 def _save(session: Session, profile: Profile, row: LessonNote) -> None:
     session.add(row)
+    if profile.server != LOCAL and _on_file_course(session, profile, row.courseId):
+        return  # a note on an imported file stays on this machine, like its progress
     event_id = outbox.new_event_id()
     outbox.enqueue(
         session, profile, OUTBOX_KIND, to_wire(row), client_event_id=event_id, now=utcnow()
     )
+
+
+def _on_file_course(session: Session, profile: Profile, course_id: str) -> bool:
+    """Whether ``course_id`` addresses an imported file for this learner (not their server's
+    course); a course no longer on the machine counts as the server's, so no edit is lost."""
+    try:
+        return resolve(session, profile, course_id).server == LOCAL
+    except CourseNotFound:
+        return False
 
 
 def _stamp(now: datetime | None) -> datetime:

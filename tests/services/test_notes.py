@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from player.errors import CourseNotFound, LessonNotFound, NoteEmpty, NoteNotFound, NoteTooLong
-from player.services import notes, outbox
+from player.services import notes, outbox, progress
 from player.store.db import Store
 from player.store.models import LessonNote, Profile
 
@@ -134,3 +134,25 @@ def test_list_is_ordered_by_course_and_lesson(imported: Store, guest: Profile) -
         ("git-basics", 2, "note"),
     ]
     assert [i.text for i in notes.list_notes(imported, guest, "welcome-multilingual")] == ["m0"]
+
+
+def test_a_server_learners_note_on_an_imported_file_stays_on_this_machine(
+    imported: Store, make_learner: Any
+) -> None:
+    """A file course is not the server's: its notes are never queued for upload (#9)."""
+    ana = make_learner("ana")
+    item = notes.add_note(imported, ana, "git-basics", 0, "mine, on the USB copy")
+    notes.set_bookmark(imported, ana, "git-basics", 1)
+    notes.edit_note(imported, ana, item.id, "edited")
+    notes.delete_note(imported, ana, item.id)
+    assert _note_events(imported, ana) == []
+    assert [n.kind for n in notes.list_notes(imported, ana)] == ["bookmark"]
+
+
+def test_a_server_learners_note_on_their_servers_course_is_queued(
+    served: Store, make_learner: Any
+) -> None:
+    ana = make_learner("ana")
+    progress.enroll(served, ana, "git-basics")  # free: enrolling opens it
+    item = notes.add_note(served, ana, "git-basics", 0, "for every machine")
+    assert [e["id"] for e in _note_events(served, ana)] == [item.id]
