@@ -1,7 +1,7 @@
 """Every relative link in the project's Markdown points to a file in the repository.
 
-A stranger's clone has nothing beside it (no ``../shared``): a link out of the repository, or to a
-file that was moved, is a dead end for them. Web links (``https:``, ``mailto:``) are not checked.
+A stranger's clone has nothing beside it: a link out of the repository, or to a file that was
+moved, is a dead end for them. Web links (``https:``, ``mailto:``) are not checked.
 """
 
 from __future__ import annotations
@@ -45,10 +45,8 @@ def test_every_relative_link_in_the_docs_leads_to_a_file_in_the_repository() -> 
 
 def test_the_check_finds_a_link_out_of_the_repository_and_a_missing_file() -> None:
     page = ROOT / "docs" / "page.md"
-    text = (
-        "See [the contract](../../shared/contract/README.md) and [x](gone.md).\n[web](https://a.b)"
-    )
+    text = "See [the contract](../../elsewhere/contract/README.md) and [x](gone.md).\n[web](https://a.b)"
     assert dead_links(page, text) == [
-        "docs/page.md:1 → ../../shared/contract/README.md (outside the repository)",
+        "docs/page.md:1 → ../../elsewhere/contract/README.md (outside the repository)",
         "docs/page.md:1 → gone.md (no such file)",
     ]
