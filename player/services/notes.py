@@ -94,16 +94,7 @@ def add_note(
     with store.write() as session:
         _check_lesson(session, profile, course_id, index)
         moment = _stamp(now)
-        row = LessonNote(
-            profileId=profile.id,
-            id=str(uuid.uuid4()),
-            courseId=course_id,
-            lessonIdx=index,
-            kind=NOTE,
-            text=text,
-            updatedAt=moment,
-            createdAt=moment,
-        )
+        row = _new_row(profile, course_id, index, NOTE, moment, text)
         _save(session, profile, row)
         return _item(row)
 
@@ -170,15 +161,7 @@ def set_bookmark(
             row.deleted = False
             row.updatedAt = _later(moment, row.updatedAt)
         else:
-            row = LessonNote(
-                profileId=profile.id,
-                id=str(uuid.uuid4()),
-                courseId=course_id,
-                lessonIdx=index,
-                kind=BOOKMARK,
-                updatedAt=moment,
-                createdAt=moment,
-            )
+            row = _new_row(profile, course_id, index, BOOKMARK, moment)
         _save(session, profile, row)
         return True
 
@@ -290,6 +273,22 @@ def _check_lesson(session: Session, profile: Profile, course_id: str, index: int
     if not 0 <= index < count:
         raise LessonNotFound(access.title, index, count)
     return access
+
+
+def _new_row(
+    profile: Profile, course_id: str, index: int, kind: str, moment: datetime, text: str = ""
+) -> LessonNote:
+    """A new note or bookmark with a client-made id (the contract's note ``id``)."""
+    return LessonNote(
+        profileId=profile.id,
+        id=str(uuid.uuid4()),
+        courseId=course_id,
+        lessonIdx=index,
+        kind=kind,
+        text=text,
+        updatedAt=moment,
+        createdAt=moment,
+    )
 
 
 def _own(session: Session, profile: Profile, note_id: str) -> LessonNote:
