@@ -161,7 +161,7 @@ def run(
     )
     from player.ui.sync.attach import SyncWiring
 
-    SyncWiring(window)  # parented to the window: status area, Sync now, sign-in, Buy
+    SyncWiring(window, parent=window)  # parented to the window: status area, Sync now, sign-in, Buy
     target = os.environ.get(FIRST_PAINT_ENV)
     if target:
         watcher = _FirstPaint(window, target)
