@@ -26,13 +26,6 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 # Libraries only the rows that name them may import: the database and Qt.
 WATCHED = frozenset({"sqlmodel", "sqlalchemy", "PySide6", "shiboken6"})
 
-# Known exceptions, by full name. The UI holds the store handle and the acting learner only to pass
-# them to services (it never opens a session: every store call runs in a service on a TaskRunner
-# lane). Routing the two types through a service module would only rename them.
-EXCEPTIONS: dict[str, frozenset[str]] = {
-    "ui": frozenset({"player.store.db.Store", "player.store.models.Profile"}),
-}
-
 
 @dataclass(frozen=True)
 class Import:
@@ -214,8 +207,6 @@ def test_every_import_in_player_follows_the_layer_table() -> None:
         for found in imports(path):
             target = target_part(found.name)
             if target is None or target == part or target in table.get(part, frozenset()):
-                continue
-            if found.name in EXCEPTIONS.get(part, frozenset()):
                 continue
             where = f"{found.path.relative_to(ROOT)}:{found.line} ({part} may import only {may})"
             offenders.setdefault(where, []).append(found.name)

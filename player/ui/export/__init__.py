@@ -20,10 +20,9 @@ from PySide6.QtWidgets import QWidget
 from player.export import ExportResult
 from player.i18n import _
 from player.package import CoursePackage
+from player.services.handles import Profile, Store
 from player.services.learn import LearnService
 from player.services.reading import CourseDetails
-from player.store.db import Store
-from player.store.models import Profile
 from player.ui.export.dialog import ExportDialog
 from player.ui.shell.error_dialogs import show_status
 from player.ui.tasks import TaskRunner

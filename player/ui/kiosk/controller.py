@@ -48,8 +48,7 @@ from PySide6.QtWidgets import (
 
 from player.i18n import _, ngettext
 from player.policy import KioskPolicy, LabPolicy, verify_pin
-from player.store.db import Store
-from player.store.models import Profile
+from player.services.handles import Profile, Store
 from player.ui.kiosk.lab_accounts import LabAccountSignIn
 from player.ui.learners.chooser import LearnerChooser
 from player.ui.shell.error_dialogs import show_status

@@ -20,9 +20,8 @@ from player.errors import PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
 from player.services import lab_accounts
+from player.services.handles import Profile, Store
 from player.services.lab_accounts import LabSignIn, OnlineAnswer
-from player.store.db import Store
-from player.store.models import Profile
 from player.sync import server_signin
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.learners.account_form import AccountForm

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from player.config import APP_AUTHOR, APP_ID, APP_NAME, resources_dir, setup_logging
 from player.i18n import _
 from player.policy import LabPolicy
+from player.services.handles import Store
 from player.settings import Settings
-from player.store.db import Store
 from player.ui.shell import theme
 from player.ui.shell.main_window import MainWindow
 from player.ui.shell.theme import theme_choice

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from player.i18n import _
 from player.services import reading
 from player.services.bundles import BundleResult
+from player.services.handles import Store
 from player.services.packages import ImportResult
-from player.store.db import Store
 from player.ui.shell.error_dialogs import clear_status, show_error, show_status
 from player.ui.tasks import TaskRunner
 

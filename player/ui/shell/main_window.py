@@ -53,11 +53,10 @@ from player.errors import NotEnrolled, PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
 from player.services import learner_lock, notes, profiles, reading, resume
+from player.services.handles import Profile, Store
 from player.services.learn import CourseSummary
 from player.services.reading import CourseDetails, LessonView
 from player.settings import Settings
-from player.store.db import Store
-from player.store.models import Profile
 from player.ui.catalog.panel import CatalogPanel
 from player.ui.kiosk.controller import KioskController, close_open_dialogs
 from player.ui.learners.chooser import LearnerChooser

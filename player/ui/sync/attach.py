@@ -15,9 +15,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from player.i18n import _
+from player.services.handles import Profile, Store
 from player.settings import Settings
-from player.store.db import Store
-from player.store.models import Profile
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.kiosk.controller import KioskController
 from player.ui.learners.chooser import LearnerChooser
