@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
@@ -49,11 +49,13 @@ from PySide6.QtWidgets import (
 from player.i18n import _, ngettext
 from player.policy import KioskPolicy, LabPolicy, verify_pin
 from player.services.handles import Profile, Store
-from player.ui.kiosk.lab_accounts import LabAccountSignIn
 from player.ui.learners.chooser import LearnerChooser
 from player.ui.shell.error_dialogs import show_status
 from player.ui.shell.menus import MenuActions
 from player.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from player.ui.kiosk.lab_accounts import LabAccountSignIn
 
 log = logging.getLogger(__name__)
 
@@ -319,8 +321,12 @@ class KioskController(QObject):
         self.warning = IdleWarning(self.idle, parent)
         self.active = True
         #: The user-name-and-password sign-in, when the policy names a server; else None.
-        self.account_sign_in: LabAccountSignIn | None = (
-            LabAccountSignIn(
+        self.account_sign_in: LabAccountSignIn | None = None
+        if policy is not None and policy.server_url:
+            # the lab's sign-in talks to its server (httpx, keyring): loaded only for such a lab
+            from player.ui.kiosk.lab_accounts import LabAccountSignIn
+
+            self.account_sign_in = LabAccountSignIn(
                 host.learner_chooser.account_form,
                 policy,
                 store=host.store,
@@ -328,9 +334,6 @@ class KioskController(QObject):
                 signed_in_as=host.set_profile,
                 parent=parent,
             )
-            if policy is not None and policy.server_url
-            else None
-        )
         window = parent
 
         self.sign_out_button = QPushButton(_("Sign out"), window)
