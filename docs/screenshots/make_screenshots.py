@@ -332,11 +332,11 @@ def main(argv: list[str] | None = None) -> int:
         pane.bookmark_button.click()
     settle(app)
     shoot(window, "notes-pane")
-    window.show_notes_list()
+    window.notes_list.show()
     settle(app)
-    if window.notes_dialog is not None:
-        shoot(window.notes_dialog, "notes-list")
-        window.notes_dialog.close()
+    if window.notes_list.dialog is not None:
+        shoot(window.notes_list.dialog, "notes-list")
+        window.notes_list.dialog.close()
     window.reader.set_notes_visible(False)
 
     # the narrow layout at 360 px

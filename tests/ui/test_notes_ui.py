@@ -87,7 +87,7 @@ def test_the_list_view_opens_the_lesson(qtbot: QtBot, imported: Store, window: M
     notes.add_note(imported, window.profile, "welcome-multilingual", 2, "Japanese\nmore")
     notes.set_bookmark(imported, window.profile, "git-basics", 1)
     window.notes_list_action.trigger()
-    dialog = window.notes_dialog
+    dialog = window.notes_list.dialog
     assert dialog is not None and dialog.isVisible()
     tree = dialog.tree
     assert tree.topLevelItemCount() == 2
@@ -126,11 +126,14 @@ def test_another_learner_never_sees_them(
     with qtbot.waitSignal(window.profile_changed):
         window.learner_chooser.choose(window.learner_chooser.profile_ids()[0])
     assert window.profile is not None and window.profile.userId == "bea"
-    assert window.notes_dialog is None
+    assert window.notes_list.dialog is None
     assert window.reader.notes_pane.editor.toPlainText() == ""
     click_course(qtbot, window, "git-basics")
     open_lesson(qtbot, window, "git-basics", 0)
     assert window.reader.notes_pane.editor.toPlainText() == ""
     assert window.reader.notes_pane.list.count() == 0
     window.notes_list_action.trigger()
-    assert window.notes_dialog is not None and window.notes_dialog.tree.topLevelItemCount() == 0
+    assert (
+        window.notes_list.dialog is not None
+        and window.notes_list.dialog.tree.topLevelItemCount() == 0
+    )

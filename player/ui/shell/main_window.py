@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 from player.errors import NotEnrolled, PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import learner_lock, notes, profiles, reading, resume
+from player.services import learner_lock, profiles, reading, resume
 from player.services.handles import Profile, Store
 from player.services.learn import CourseSummary
 from player.services.reading import CourseDetails, LessonView
@@ -61,7 +61,7 @@ from player.ui.catalog.panel import CatalogPanel
 from player.ui.kiosk.controller import KioskController, close_open_dialogs
 from player.ui.learners.chooser import LearnerChooser
 from player.ui.learners.unlock import UnlockDialog
-from player.ui.notes.view import NotesListDialog
+from player.ui.notes.controller import NotesListController, NotesListHooks
 from player.ui.overview.view import CourseOverview
 from player.ui.reader.notes_controller import NotesController
 from player.ui.reader.view import ReaderView
@@ -165,8 +165,17 @@ class MainWindow(QMainWindow):
             lambda: self.profile,
             lambda error: show_error(self, error),
         )
-        self.notes.changed.connect(self._refresh_notes_list)
-        self.notes_dialog: NotesListDialog | None = None
+        self.notes_list = NotesListController(
+            self,
+            self.store,
+            self.tasks,
+            NotesListHooks(
+                profile=lambda: self.profile,
+                has_course=lambda course_id: self.catalog.model.course(course_id) is not None,
+                reveal_lesson=self._reveal_lesson,
+            ),
+        )
+        self.notes.changed.connect(self.notes_list.refresh)
         self.unlock_dialog: UnlockDialog | None = None
 
         self.search_view = SearchView(self)
@@ -202,7 +211,7 @@ class MainWindow(QMainWindow):
                 current_page=self.content.currentWidget,
                 show_page=self.content.setCurrentWidget,
                 open_course=self._open_course_from_search,
-                open_lesson=self._open_lesson_from_search,
+                open_lesson=self._reveal_lesson,
                 mark_matches=self.reader.show_search_matches,
             ),
             self.lesson_shown,
@@ -259,7 +268,7 @@ class MainWindow(QMainWindow):
             self,
             self.menus.view_menu,
             _("&Notes && bookmarks…"),
-            self.show_notes_list,
+            self.notes_list.show,
             ["Ctrl+Shift+M"],
         )
         self.sidebar_action.setChecked(self.ui_state.sidebar_visible)
@@ -454,10 +463,7 @@ class MainWindow(QMainWindow):
         self._course_request = None
         self._lesson_request = None
         self.notes.forget()
-        if self.notes_dialog is not None:
-            self.notes_dialog.close()
-            self.notes_dialog.deleteLater()
-            self.notes_dialog = None
+        self.notes_list.forget()
         self.catalog.clear()
         self.overview.clear()
         self.reader.clear()
@@ -522,7 +528,8 @@ class MainWindow(QMainWindow):
         self.catalog.select_course(course_id)
         self.open_course(course_id)
 
-    def _open_lesson_from_search(self, course_id: str, index: int) -> None:
+    def _reveal_lesson(self, course_id: str, index: int) -> None:
+        """Open a lesson from search or the notes list, its course chosen in the catalog."""
         self.catalog.blockSignals(True)  # show where the lesson is, without opening the course
         self.catalog.select_course(course_id)
         self.catalog.blockSignals(False)
@@ -714,42 +721,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 4000)
         else:
             self.statusBar().clearMessage()
-
-    # --- notes and bookmarks ------------------------------------------------------------------
-
-    def show_notes_list(self) -> None:
-        """View → Notes & bookmarks: the learner's notes across courses; choosing one opens it."""
-        if self.profile is None:
-            return
-        if self.notes_dialog is None:
-            self.notes_dialog = NotesListDialog(self)
-            self.notes_dialog.lesson_requested.connect(self.open_noted_lesson)
-        self.notes_dialog.show()
-        self.notes_dialog.raise_()
-        self._refresh_notes_list()
-
-    def _refresh_notes_list(self) -> None:
-        dialog, profile, store = self.notes_dialog, self.profile, self.store
-        if dialog is None or profile is None or not dialog.isVisible():
-            return
-        self.tasks.read(lambda _job: notes.list_notes(store, profile), dialog.set_items)
-
-    def open_noted_lesson(self, course_id: str, index: int) -> None:
-        if self.catalog.model.course(course_id) is None:
-            show_status(
-                self,
-                _(
-                    "That course is not on this computer any more. Import it or download it "
-                    "again: your notes are kept."
-                ),
-            )
-            return
-        self.catalog.blockSignals(True)
-        self.catalog.select_course(course_id)
-        self.catalog.blockSignals(False)
-        self.open_lesson(course_id, index)
-        if self.notes_dialog is not None:
-            self.notes_dialog.close()
 
     # --- import -------------------------------------------------------------------------------
 
