@@ -106,12 +106,18 @@ def load_catalog(store: Store, profile: Profile) -> list[CourseSummary]:
 def install_samples_and_load_catalog(
     store: Store, profile: Profile, samples_dir: Path | None
 ) -> list[CourseSummary]:
-    """First start: import the bundled samples when the store is empty, then list the courses."""
-    if samples_dir is not None and samples_dir.is_dir():
-        from player.services import packages
+    """First start: import the bundled samples when the store is empty, then list the courses.
 
-        packages.install_samples_if_empty(store, samples_dir)
-    return load_catalog(store, profile)
+    The catalog is read first: when the learner sees any course the store is not empty, and the
+    importer (parsing, signatures, the search index) is not even loaded."""
+    courses = load_catalog(store, profile)
+    if courses or samples_dir is None or not samples_dir.is_dir():
+        return courses
+    from player.services import packages
+
+    if packages.install_samples_if_empty(store, samples_dir):
+        return load_catalog(store, profile)
+    return courses
 
 
 def refreshed(

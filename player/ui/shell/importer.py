@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QFileDialog
 
 from player.i18n import _
 from player.services import reading
-from player.services.bundles import BundleResult
-from player.services.packages import ImportResult
 from player.ui.shell.error_dialogs import show_error, show_status
 
 if TYPE_CHECKING:
+    from player.services.packages import ImportResult
     from player.ui.shell.main_window import MainWindow
+
+# player.services.bundles (signatures, the search index, the renderer) loads with the first import.
 
 
 def choose_and_import(window: MainWindow) -> None:
@@ -42,6 +43,8 @@ def import_path(window: MainWindow, path: Path) -> None:
         return
     message = _("Importing “{name}”…").format(name=path.name)
     show_status(window, message, 0)
+
+    from player.services.bundles import BundleResult
 
     def done(result: ImportResult | BundleResult) -> None:
         if isinstance(result, BundleResult):
