@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QWidget
 
-from player.store.db import Store
-from player.store.models import Profile
+from player.services.handles import Profile, Store
 from player.ui.search.view import SearchView
 from player.ui.tasks import TaskRunner
 
