@@ -14,6 +14,7 @@ from player import config, i18n
 from player.errors import StoreBusy, StoreFull, StoreUnwritable
 from player.policy import LabPolicy, load_policy
 from player.services import clock, keys, profiles
+from player.services.access import LabServer
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
@@ -62,6 +63,12 @@ class Context:
             policy=policy,
             kiosk=kiosk,
         )
+
+    @property
+    def lab(self) -> LabServer | None:
+        """The server the lab policy names: its courses on this machine are listed for every
+        learner (``player.services.access.LabServer``)."""
+        return LabServer.from_policy(self.policy)
 
     @cached_property
     def profile(self) -> Profile:
