@@ -201,7 +201,7 @@ class AccessSnapshot:
         )
         lease = session.get(EntitlementLease, (profile.server, profile.userId))
         if lease is not None and lease.tenantId == profile.tenantId:
-            reading = read_clock(session, now)
+            reading = read_clock(session, now, profile.server)
             if reading.went_back:
                 snapshot.lease_expired = True
                 snapshot.clock = reading
