@@ -73,7 +73,7 @@ def _run(argv: Sequence[str] | None) -> int:
                 _show_startup_error(str(error))
             raise
         if args.command is None:
-            from player.ui.app import run
+            from player.ui.shell.app import run
 
             return run(
                 ctx.store, args.profile, kiosk=ctx.kiosk, settings=ctx.settings, policy=ctx.policy
@@ -92,7 +92,7 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def _show_startup_error(message: str) -> None:
     try:
-        from player.ui.startup_error import show_startup_error
+        from player.ui.shell.startup_error import show_startup_error
 
         show_startup_error(message)
     except Exception:  # no display, no Qt: stderr still has the message
