@@ -279,7 +279,7 @@ def test_a_learner_of_the_lab_server_sees_the_bundled_courses_with_their_own_sta
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from player.sync.engine import sync
-    from player.sync.signin import open_client, sign_in
+    from player.sync.server_signin import open_client, sign_in
     from player.sync.tokens import TokenStore
 
     data = lab_machine(tmp_path, contract_server)
