@@ -21,8 +21,15 @@ from player.package import CoursePackage
 from player.render import RenderOptions, render_lesson_html
 from player.services import bundles, packages, resume
 from player.services import progress as progress_service
-from player.services.access import CourseAccess
-from player.services.learn import LOCKED, NOT_DOWNLOADED, READY, CourseSummary, LearnService
+from player.services.access import CourseAccess, LabServer
+from player.services.learn import (
+    LOCKED,
+    NOT_DOWNLOADED,
+    READY,
+    SIGN_IN,
+    CourseSummary,
+    LearnService,
+)
 from player.services.progress import CourseProgress
 from player.services.resume import Resume
 from player.store.db import Store
@@ -80,17 +87,20 @@ class LessonView:
         return self.summary.access.entitled
 
 
-def load_catalog(store: Store, profile: Profile) -> list[CourseSummary]:
-    return LearnService(store, profile).list_courses()
+def load_catalog(
+    store: Store, profile: Profile, lab: LabServer | None = None
+) -> list[CourseSummary]:
+    """``lab``: the lab policy's server, whose courses every learner sees (``LabServer``)."""
+    return LearnService(store, profile, lab).list_courses()
 
 
 def install_samples_and_load_catalog(
-    store: Store, profile: Profile, samples_dir: Path | None
+    store: Store, profile: Profile, samples_dir: Path | None, lab: LabServer | None = None
 ) -> list[CourseSummary]:
     """First start: import the bundled samples when the store is empty, then list the courses."""
     if samples_dir is not None and samples_dir.is_dir():
         packages.install_samples_if_empty(store, samples_dir)
-    return load_catalog(store, profile)
+    return load_catalog(store, profile, lab)
 
 
 def refreshed(
@@ -104,17 +114,30 @@ def refreshed(
     state = READY if has_package else NOT_DOWNLOADED
     if access.locked:
         state = LOCKED
+    if access.sign_in:
+        state = SIGN_IN
     return dataclasses.replace(
         summary, access=access, completed=course_progress.completed_count, state=state
     )
 
 
 def load_course(
-    store: Store, profile: Profile, summary: CourseSummary, progress: Progress | None = None
+    store: Store,
+    profile: Profile,
+    summary: CourseSummary,
+    progress: Progress | None = None,
+    lab: LabServer | None = None,
 ) -> CourseDetails:
     _busy(progress, _("Opening “{title}”…").format(title=summary.title))
-    service = LearnService(store, profile)
+    service = LearnService(store, profile, lab)
     access = service.access(summary.course_id)
+    if access.sign_in:  # the lab server's course, for a learner without an account there
+        nothing = CourseProgress(summary.course_id, summary.lesson_count, frozenset())
+        return CourseDetails(
+            summary=refreshed(summary, access, nothing, has_package=False),
+            package=None,
+            progress=nothing,
+        )
     package: CoursePackage | None = None
     if access.can_read:
         try:
