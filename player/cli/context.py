@@ -7,17 +7,20 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
 from player import config, i18n
 from player.errors import StoreBusy, StoreFull, StoreUnwritable
 from player.policy import LabPolicy, load_policy
-from player.services import clock, keys, profiles
-from player.services.access import LabServer
+from player.services import clock, profiles
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
+
+if TYPE_CHECKING:
+    from player.services.access import LabServer
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ class Context:
         kiosk = bool(getattr(args, "kiosk", False)) or (policy is not None and policy.kiosk.enabled)
         store = Store(config.data_dir(args.data_dir))
         if policy is not None and policy.public_keys:  # pinned before any sign-in
+            from player.services import keys  # signatures (cryptography): only when pinning
+
             keys.pin_policy_keys(store, policy.server_url, policy.public_keys)
         try:
             clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
@@ -68,6 +73,8 @@ class Context:
     def lab(self) -> LabServer | None:
         """The server the lab policy names: its courses on this machine are listed for every
         learner (``player.services.access.LabServer``)."""
+        from player.services.access import LabServer
+
         return LabServer.from_policy(self.policy)
 
     @cached_property
