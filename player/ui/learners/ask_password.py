@@ -26,8 +26,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from player.errors import PlayerError
 from player.i18n import _
 from player.services import learner_lock
-from player.store.db import Store
-from player.store.models import Profile
+from player.services.handles import Profile, Store
 from player.ui.learners.unlock import UnlockDialog
 from player.ui.shell.error_dialogs import show_error, show_status
 from player.ui.tasks import Job, TaskRunner
