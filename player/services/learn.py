@@ -27,8 +27,8 @@ from player.services.access import (
     lab_access,
     lab_packages,
     latest_package,
+    latest_visible,
     resolve,
-    visible_packages,
 )
 from player.store.db import Store
 from player.store.models import LessonProgress, PackageBlob, Profile, ServerKey, StoredPackage
@@ -115,12 +115,7 @@ class LearnService:
         profile = self.profile
         with self.store.read() as session:
             snapshot = AccessSnapshot.load(session, profile)
-            latest: dict[CourseKey, StoredPackage] = {}
-            for package in visible_packages(session, profile):
-                key = CourseKey(package.server, package.courseId)
-                current = latest.get(key)
-                if current is None or package.version > current.version:
-                    latest[key] = package
+            latest = latest_visible(session, profile)
             offered = {
                 CourseKey(entry.server, entry.courseId): entry
                 for entry in catalog_entries(session, profile)
