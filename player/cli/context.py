@@ -77,6 +77,15 @@ class Context:
 
         return LabServer.from_policy(self.policy)
 
+    def refuse_sign_in(self, course_id: str) -> None:
+        """A command on a course of the lab's server that this learner sees as "sign in to
+        open" ends with that message (status 3), not with "no such course"."""
+        if self.policy is None or not self.policy.server_url:
+            return
+        from player.services.access import refuse_sign_in
+
+        refuse_sign_in(self.store, self.profile, course_id, self.lab)
+
     @cached_property
     def profile(self) -> Profile:
         """``--profile``, else the machine's last learner, else the guest."""

@@ -130,6 +130,7 @@ def cmd_lesson(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_sign_in(args.course_id)
     progress.enroll(ctx.store, ctx.profile, args.course_id)
     print(f"enrolled\t{args.course_id}")
     return 0
@@ -146,6 +147,7 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_complete(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_sign_in(args.course_id)
     progress.set_lesson_completed(ctx.store, ctx.profile, args.course_id, args.index, not args.undo)
     print(f"{'not completed' if args.undo else 'completed'}\t{args.course_id}\t{args.index}")
     return 0

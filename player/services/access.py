@@ -57,6 +57,7 @@ from player.store.models import (
 
 if TYPE_CHECKING:
     from player.policy import LabPolicy
+    from player.store.db import Store
 
 FILE_PREFIX = "file:"
 
@@ -354,6 +355,21 @@ def course_access(
     title = _server_title(session, profile, key.course_id)
     assert title is not None
     return AccessSnapshot.load(session, profile, now).access(key.course_id, title)
+
+
+def refuse_sign_in(store: Store, profile: Profile, ref: str, lab: LabServer | None) -> None:
+    """``SignInToOpen`` when ``ref`` addresses a course of the lab's server that this learner
+    has no account for (shown to them as "sign in to open"), so that a command on it says so
+    instead of "no such course". Anything else is left to the command's own checks."""
+    if lab is None:
+        return
+    with store.read() as session:
+        try:
+            access = course_access(session, profile, ref, lab=lab)
+        except CourseNotFound:
+            return
+    if access.sign_in:
+        raise _sign_in_to_open(access)
 
 
 def check_read(access: CourseAccess) -> None:

@@ -15,7 +15,7 @@ from player.cli import main
 from player.errors import BundleError
 from player.services import bundles, keys
 from player.store.db import Store
-from player.store.models import StoredPackage
+from player.store.models import Enrollment, LessonNote, LessonProgress, StoredPackage
 from tests.server.app import ContractServer
 from tests.sync.conftest import SignInAs
 
@@ -256,10 +256,30 @@ def test_a_lab_policy_naming_the_server_lists_its_courses_for_every_learner(
             FREE: sign_in,
         }
         # shown, never opened: the content stays closed, with a message that says what to do
-        for argv in (("lesson", FREE, "0"), ("progress", PAID)):
+        for argv in (
+            ("lesson", FREE, "0"),
+            ("progress", PAID),
+            ("enroll", FREE),
+            ("complete", FREE, "0"),
+            ("bookmark", FREE, "0"),
+            ("note", FREE, "0", "hello"),
+            ("export", "pdf", FREE, "-o", str(tmp_path / "x.pdf")),
+        ):
             code, out, err = cli(capsys, data, "--config", names_it, "--profile", who, *argv)
             assert code == 3 and out == ""
             assert "Sign in with your account of that server" in err
+        assert not (tmp_path / "x.pdf").exists()
+    assert rows(data) == [
+        (PAID, 2, contract_server.url, "k1"),
+        (FREE, 1, contract_server.url, "k1"),
+    ]
+    store = Store(data)  # nothing was written for them: no enrollment, progress or note
+    try:
+        with store.read() as session:
+            for table in (Enrollment, LessonProgress, LessonNote):
+                assert session.exec(select(table)).first() is None, table
+    finally:
+        store.close()
     # without a policy, or with one naming another server or tenant, they are not listed
     other_server = str(_policy(tmp_path, "https://other.example.org"))
     other_tenant = str(_policy(tmp_path, contract_server.url, tenant="t-south"))
