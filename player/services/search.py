@@ -35,10 +35,10 @@ from player.services.access import (
     AccessSnapshot,
     CourseKey,
     catalog_entries,
-    visible_packages,
+    latest_visible,
 )
 from player.store.db import Store
-from player.store.models import PackageBlob, Profile, StoredPackage
+from player.store.models import PackageBlob, Profile
 
 log = logging.getLogger(__name__)
 
@@ -147,12 +147,7 @@ def _scope(session: Session, profile: Profile) -> _Scope:
     lists them: a course is its server and its id; ``file:ID`` addresses a file's course when a
     server course has the same id)."""
     snapshot = AccessSnapshot.load(session, profile)
-    latest: dict[CourseKey, StoredPackage] = {}
-    for package in visible_packages(session, profile):
-        key = CourseKey(package.server, package.courseId)
-        current = latest.get(key)
-        if current is None or package.version > current.version:
-            latest[key] = package
+    latest = latest_visible(session, profile)
     offered = {
         CourseKey(entry.server, entry.courseId): entry.title
         for entry in catalog_entries(session, profile)
