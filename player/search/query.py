@@ -4,7 +4,9 @@ Each word (split at white space) becomes an FTS5 *string* in double quotes, with
 inside doubled, so ``AND``, ``NEAR(``, ``*``, ``-``, ``^``, brackets and quotes search as typed
 and can never make the query invalid. A word with no letter or digit (``-``, ``*``) finds
 nothing by itself and is left out. Every remaining word must match (AND); the last one also
-matches as the beginning of a word, so results follow the learner's typing.
+matches as the beginning of a word, so results follow the learner's typing, once it has two
+letters or digits: a single letter begins a large part of every word there is, finds nothing
+useful and made FTS5 merge thousands of words' lists (the slowest query of the benchmark).
 
 Words of a script written without spaces (see ``player.search.fold``) are searched by trigram,
 anywhere in a sentence; one of fewer than three characters cannot be, and is matched with
@@ -20,6 +22,7 @@ from player.search.fold import is_unspaced, mark_boundaries, pieces_of
 MAX_WORDS = 16
 MAX_QUERY_CHARS = 500
 TRIGRAM = 3
+MIN_PREFIX = 2  # letters or digits the last word needs to match as the beginning of a word
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +65,15 @@ def words_match(query: ParsedQuery, *, title_only: bool = False) -> str | None:
     if not query.words:
         return None
     terms = [fts_string(word) for word in query.words]
-    terms[-1] += "*"
+    if is_prefix(query.words[-1]):
+        terms[-1] += "*"
     expression = " AND ".join(terms)
     return f"{{title}} : ({expression})" if title_only else expression
+
+
+def is_prefix(word: str) -> bool:
+    """Whether the last word also matches as the beginning of a word (``MIN_PREFIX``)."""
+    return sum(char.isalnum() for char in word) >= MIN_PREFIX
 
 
 def grams_match(query: ParsedQuery, *, title_only: bool = False) -> str | None:

@@ -50,7 +50,14 @@ def test_words_are_quoted_strings(typed: str, words: tuple[str, ...]) -> None:
     assert expression is not None
     for word in words:
         assert '"' + word.replace('"', '""') + '"' in expression
-    assert expression.endswith('"*')
+    assert expression.endswith('"*') == (sum(char.isalnum() for char in words[-1]) >= 2)
+
+
+def test_the_last_word_is_a_prefix_from_two_letters() -> None:
+    assert words_match(parse_query("git br")) == '"git" AND "br"*'
+    assert words_match(parse_query("git b")) == '"git" AND "b"'
+    assert words_match(parse_query("a")) == '"a"'
+    assert words_match(parse_query("é9")) == '"é9"*'
 
 
 def test_words_without_letters_are_left_out() -> None:
