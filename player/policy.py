@@ -44,7 +44,7 @@ IDLE_WARNING_MINUTES = 1
 DEFAULT_IDLE_TIMEOUT_MINUTES = 15
 MIN_IDLE_TIMEOUT_MINUTES = IDLE_WARNING_MINUTES + 1
 MAX_MINUTES = 24 * 60
-TEXT_SIZE_MIN, TEXT_SIZE_MAX = 50, 300  # as the reader's zoom (player/ui/settings.py)
+TEXT_SIZE_MIN, TEXT_SIZE_MAX = 50, 300  # as the reader's zoom (player/ui/shell/window_state.py)
 
 _TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?$")

@@ -44,10 +44,10 @@ from player.settings import Settings  # noqa: E402
 from player.store.db import Store  # noqa: E402
 from player.store.models import CatalogEntry, Product, Profile, Tenant  # noqa: E402
 from player.timeutil import utcnow  # noqa: E402
-from player.ui import theme  # noqa: E402
-from player.ui.app import create_application  # noqa: E402
-from player.ui.main_window import MainWindow  # noqa: E402
-from player.ui.settings_dialog import SettingsDialog  # noqa: E402
+from player.ui.settings.dialog import SettingsDialog  # noqa: E402
+from player.ui.shell import theme  # noqa: E402
+from player.ui.shell.app import create_application  # noqa: E402
+from player.ui.shell.main_window import MainWindow  # noqa: E402
 from player.ui.tasks import ImmediatePool  # noqa: E402
 
 BLOCK_TYPES = (
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     # who is learning (several learners on this machine)
     window.start()
     shoot(window, "sign-in")
-    window.sign_in.choose(ana.id)
+    window.learner_chooser.choose(ana.id)
 
     first_course = json.loads(sample_files()[0].read_bytes())["courseId"]
     open_course: Callable[[str], None] = window.open_course

@@ -8,6 +8,7 @@ registered command sets ``func(ctx, args) -> int``. Errors go to stderr with the
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -25,13 +26,53 @@ EXIT_ERROR = exit_codes.ERROR
 EXIT_USAGE = exit_codes.USAGE
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from player.cli import export, keys, learn, notes, policy, search, storage, sync
+#: Which module of this package registers each sub-command. ``build_parser`` imports only the
+#: module of the command being run, so ``course-player list`` never loads sync, export, httpx or
+#: reportlab (``tests/cli/test_cli_imports.py`` checks this table against the modules).
+COMMANDS: dict[str, str] = {
+    "import": "learn",
+    "bundle": "learn",
+    "list": "learn",
+    "lesson": "learn",
+    "enroll": "learn",
+    "progress": "learn",
+    "complete": "learn",
+    "profiles": "learn",
+    "search": "search",
+    "note": "notes",
+    "bookmark": "notes",
+    "notes": "notes",
+    "storage": "storage",
+    "remove": "storage",
+    "signin": "sync",
+    "signout": "sync",
+    "sync": "sync",
+    "buy": "sync",
+    "status": "sync",
+    "export": "export",
+    "policy": "policy",
+    "keys": "keys",
+}
+MODULES = ("learn", "search", "notes", "storage", "sync", "export", "policy", "keys")
 
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: with every sub-command when ``argv`` is None or names no known
+    command (help, a typo), else with the one module that registers the command named."""
     parser = argparse.ArgumentParser(
         prog="course-player",
         description="Offline-first course player. With no command, opens the window.",
     )
+    _add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    command = None if argv is None else _command_in(argv)
+    names = MODULES if command is None else (COMMANDS[command],)
+    for name in names:
+        importlib.import_module(f"player.cli.{name}").register(sub)
+    return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
         help=f"where the store lives (default: ${config.DATA_DIR_ENV} or the user data directory)",
@@ -44,10 +85,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--kiosk", action="store_true", help="start the window in kiosk mode")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
     parser.add_argument("--version", action="version", version=f"%(prog)s {config.app_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (learn, search, notes, storage, sync, export, policy, keys):
-        module.register(sub)
-    return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The known sub-command ``argv`` names after the global options, else None."""
+    pre = argparse.ArgumentParser(add_help=False)
+    for option in ("--data-dir", "--profile", "--config"):
+        pre.add_argument(option)
+    pre.add_argument("--kiosk", action="store_true")
+    pre.add_argument("-v", "--verbose", action="store_true")
+    try:
+        _, rest = pre.parse_known_args(list(argv))
+    except SystemExit:  # a global option without its value: the full parser says so
+        return None
+    if not rest or rest[0] not in COMMANDS:
+        return None
+    return rest[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     config.setup_logging(args.verbose)
     try:
@@ -73,7 +128,7 @@ def _run(argv: Sequence[str] | None) -> int:
                 _show_startup_error(str(error))
             raise
         if args.command is None:
-            from player.ui.app import run
+            from player.ui.shell.app import run
 
             return run(
                 ctx.store, args.profile, kiosk=ctx.kiosk, settings=ctx.settings, policy=ctx.policy
@@ -92,7 +147,7 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def _show_startup_error(message: str) -> None:
     try:
-        from player.ui.startup_error import show_startup_error
+        from player.ui.shell.startup_error import show_startup_error
 
         show_startup_error(message)
     except Exception:  # no display, no Qt: stderr still has the message

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from player import config, i18n
 from player.errors import StoreBusy, StoreFull, StoreUnwritable
 from player.policy import LabPolicy, load_policy
-from player.services import clock, keys, profiles
+from player.services import clock, profiles
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
@@ -49,6 +49,8 @@ class Context:
         kiosk = bool(getattr(args, "kiosk", False)) or (policy is not None and policy.kiosk.enabled)
         store = Store(config.data_dir(args.data_dir))
         if policy is not None and policy.public_keys:  # pinned before any sign-in
+            from player.services import keys  # signatures (cryptography): only when pinning
+
             keys.pin_policy_keys(store, policy.server_url, policy.public_keys)
         try:
             clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)

@@ -11,7 +11,7 @@ from player.cli.context import Context
 from player.errors import PlayerError, UsageError
 from player.i18n import _
 from player.safe_text import one_line
-from player.services import bundles, packages, profiles, progress
+from player.services import profiles, progress
 from player.services.learn import LearnService
 
 
@@ -61,6 +61,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    from player.services import bundles, packages  # the search index and renderer: here only
+
     codes: list[int] = []
     for path in args.files:
         try:
@@ -81,6 +83,8 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(ctx: Context, args: argparse.Namespace) -> int:
+    from player.services import bundles
+
     if bool(args.all) == bool(args.course_ids):
         raise UsageError(_("Name the courses to bundle, or use --all (not both)."))
     chosen = bundles.write_bundle(

@@ -27,7 +27,7 @@ from player.errors import (
 )
 from player.i18n import _
 from player.safe_text import one_line
-from player.services import lab_signin, learner_lock, profiles, storage
+from player.services import lab_accounts, learner_lock, profiles, storage
 from player.store.models import Profile
 from player.sync.report import SYNC_DEADLINE, SyncPolicy, SyncProgress, SyncReport
 from player.sync.retry import sync_until_delivered
@@ -113,15 +113,15 @@ def cmd_signin(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_signout(ctx: Context, args: argparse.Namespace) -> int:
-    from player.sync import signin
+    from player.sync import server_signin
 
-    signin.sign_out(ctx.profile)
+    server_signin.sign_out(ctx.profile)
     print(f"signed out\t{ctx.profile.id}")
     return EXIT_OK
 
 
 def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
-    from player.sync import signin
+    from player.sync import server_signin
     from player.sync.engine import sync
 
     if args.server and not args.user:
@@ -170,7 +170,7 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
     try:
         report = sync_until_delivered(attempt, max_wait=max(0.0, args.max_wait), on_retry=on_retry)
     except SignInRequired:
-        signin.sign_out(profile)
+        server_signin.sign_out(profile)
         raise
     finally:
         holder[0].close()
@@ -229,7 +229,7 @@ def _server(ctx: Context, given: str | None) -> str:
     if (
         given
         and policy_server
-        and lab_signin.server_key(given) != lab_signin.server_key(policy_server)
+        and lab_accounts.server_key(given) != lab_accounts.server_key(policy_server)
     ):
         raise UsageError(
             _(
@@ -247,7 +247,7 @@ def _check_policy_server(ctx: Context, profile: Profile) -> None:
     """On a lab machine, only learners of the policy's server (and tenant) may sync or buy."""
     if ctx.policy is None or not ctx.policy.server_url or not profile.serverUrl:
         return
-    if lab_signin.server_key(profile.serverUrl) != lab_signin.server_key(ctx.policy.server_url):
+    if lab_accounts.server_key(profile.serverUrl) != lab_accounts.server_key(ctx.policy.server_url):
         raise CrossTenant(
             _(
                 "This computer is for the course server {policy}; {name} signed in to another "
@@ -255,22 +255,22 @@ def _check_policy_server(ctx: Context, profile: Profile) -> None:
             ).format(policy=ctx.policy.server_url, name=profile.displayName)
         )
     if ctx.policy.tenant_id and profile.tenantId != ctx.policy.tenant_id:
-        raise lab_signin.wrong_tenant(ctx.policy)
+        raise lab_accounts.wrong_tenant(ctx.policy)
 
 
 def _sign_in(ctx: Context, server: str, user: str) -> Profile:
-    from player.sync import signin
+    from player.sync import server_signin
     from player.sync.client import insecure_url_warning, normalize_url
 
     insecure = insecure_url_warning(normalize_url(server))
     if insecure:  # before the password is asked for and sent
         _eprint(f"course-player: {insecure}")
     password = _password(user)
-    known = lab_signin.profile_ids(ctx.store)
-    result = signin.sign_in(ctx.store, server, user, password)
+    known = lab_accounts.profile_ids(ctx.store)
+    result = server_signin.sign_in(ctx.store, server, user, password)
     if ctx.policy is not None:
-        lab_signin.refuse_other_tenant(
-            ctx.store, ctx.policy, result.profile, known, signin.sign_out
+        lab_accounts.refuse_other_tenant(
+            ctx.store, ctx.policy, result.profile, known, server_signin.sign_out
         )
     if result.warning:
         _eprint(f"course-player: {result.warning}")
@@ -292,31 +292,31 @@ def _confirm_purchase(ctx: Context, profile: Profile) -> None:
             _("Password for {user} (to buy): ").format(user=profile.username or profile.displayName)
         )
     if password and not learner_lock.has_verifier(ctx.store, profile):
-        from player.sync import signin
+        from player.sync import server_signin
 
-        known = lab_signin.profile_ids(ctx.store)
+        known = lab_accounts.profile_ids(ctx.store)
         try:
-            result = signin.sign_in(
+            result = server_signin.sign_in(
                 ctx.store, profile.serverUrl or "", profile.username or "", password
             )
         except SignInRequired:
             raise WrongCredentials() from None
         if ctx.policy is not None:
-            lab_signin.refuse_other_tenant(
-                ctx.store, ctx.policy, result.profile, known, signin.sign_out
+            lab_accounts.refuse_other_tenant(
+                ctx.store, ctx.policy, result.profile, known, server_signin.sign_out
             )
         return
     learner_lock.confirm(ctx.store, profile, password)
 
 
 def _client(ctx: Context, profile: Profile) -> ApiClient:
-    from player.sync import signin
+    from player.sync import server_signin
 
     try:
-        return signin.open_client(profile)
+        return server_signin.open_client(profile)
     except SignInRequired as error:
         if profile.serverUrl and profile.username and _password_available():
-            return signin.open_client(_sign_in(ctx, profile.serverUrl, profile.username))
+            return server_signin.open_client(_sign_in(ctx, profile.serverUrl, profile.username))
         raise SignInRequired(
             _(
                 "{reason} Run “course-player sync --server {server} --user {user}” (the "
@@ -347,10 +347,10 @@ def _password(user: str) -> str:
 
 
 def _probe(profile: Profile) -> str:
-    from player.sync import signin
+    from player.sync import server_signin
 
     try:
-        client = signin.open_client(profile, timeout=5.0)
+        client = server_signin.open_client(profile, timeout=5.0)
     except SyncError:
         return "unknown (not signed in)"
     with client:

@@ -22,8 +22,11 @@ import hashlib
 import logging
 import re
 import threading
+import time
 import zipfile
+import zlib
 from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -111,15 +114,49 @@ def _decode_assets(package: CoursePackage) -> dict[str, _ShippedAsset]:
     return shipped
 
 
+class _Deflated:
+    """zipfile's compressor for one entry whose raw deflate stream was made beforehand.
+
+    ``zipfile`` compresses each entry with ``zlib.compressobj(level, DEFLATED, -15)``; the
+    stream made the same way on another thread is the same bytes, so the ZIP is byte-identical
+    to one zipfile compressed itself (tests/export/test_lms.py checks this).
+    """
+
+    def __init__(self, stream: bytes) -> None:
+        self._stream = stream
+
+    def compress(self, data: bytes) -> bytes:
+        stream, self._stream = self._stream, b""
+        return stream
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def _deflate(data: bytes) -> bytes:
+    """The raw deflate stream of ``data`` as zipfile makes it at ``COMPRESS_LEVEL``."""
+    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
 class _ZipWriter:
-    def __init__(self, date_time: tuple[int, int, int, int, int, int]) -> None:
+    """The ZIP's entries, written sorted. Each entry is deflated on ``pool`` as soon as it is
+    added (zlib lets go of the GIL), so compression runs while the next lessons are rendered."""
+
+    def __init__(
+        self, date_time: tuple[int, int, int, int, int, int], pool: Executor | None = None
+    ) -> None:
         self.date_time = date_time
         self.entries: dict[str, bytes] = {}
+        self._pool = pool
+        self._streams: dict[str, Future[bytes]] = {}
 
     def add(self, name: str, data: bytes) -> None:
         if name in self.entries:  # pragma: no cover - names are unique by construction
             raise ValueError(f"duplicate entry {name}")
         self.entries[name] = data
+        if self._pool is not None:
+            self._streams[name] = self._pool.submit(_deflate, data)
 
     def write(self, out: BinaryIO, cancel: threading.Event | None) -> None:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -129,7 +166,17 @@ class _ZipWriter:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = UNIX
                 info.external_attr = FILE_MODE
-                archive.writestr(info, self.entries[name], compresslevel=COMPRESS_LEVEL)
+                stream = self._streams.get(name)
+                if stream is None:
+                    archive.writestr(info, self.entries[name], compresslevel=COMPRESS_LEVEL)
+                    continue
+                with archive.open(info, "w") as entry:
+                    # zipfile's writer keeps its compressor in ``_compressor`` (3.11 to 3.14);
+                    # were it ever gone, zipfile compresses the entry itself at zlib's default
+                    # level, which is COMPRESS_LEVEL: the same bytes, only not in parallel.
+                    if hasattr(entry, "_compressor"):
+                        entry._compressor = _Deflated(stream.result())
+                    entry.write(self.entries[name])
 
 
 def build_lms(
@@ -147,9 +194,37 @@ def build_lms(
     package = original.model_copy(
         update={"assets": {name: original.assets[name] for name in assets}}
     )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lms-deflate") as pool:
+        try:
+            _build(
+                parsed,
+                package,
+                assets,
+                _ZipWriter(zip_time(package), pool),
+                out,
+                on_progress,
+                cancel,
+            )
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _build(
+    parsed: ParsedPackage,
+    package: CoursePackage,
+    assets: dict[str, _ShippedAsset],
+    writer: _ZipWriter,
+    out: BinaryIO,
+    on_progress: Progress | None,
+    cancel: threading.Event | None,
+) -> None:
     count = len(package.lessons)
     steps = count + 1
-    writer = _ZipWriter(zip_time(package))
+    for shipped in assets.values():  # first: they are deflated while the lessons are rendered
+        writer.add(shipped.path, shipped.data)
+    for name, data in scorm.schema_bytes().items():
+        writer.add(name, data)
     lesson_paths = [f"lessons/{lesson_file_name(x.index, x.title)}" for x in package.lessons]
     titles = [" ".join(lesson.title.split()) for lesson in package.lessons]
     keys = [lesson.id or f"#{lesson.index + 1}" for lesson in package.lessons]
@@ -191,6 +266,9 @@ def build_lms(
             following=following,
         ).encode("utf-8", errors="replace")
         writer.add(path, page)
+        # Let go of the GIL for a moment: the deflate thread, waiting for it to take its next
+        # page, would otherwise wait out Python's switch interval (5 ms) after every entry.
+        time.sleep(0)
         used_anywhere |= used
         files = (path, *sorted(assets[name].path for name in used))
         scos.append(scorm.Sco(item_id, resource_id, lesson.title, path, files))
@@ -210,8 +288,6 @@ def build_lms(
                 steps,
                 _("Writing lesson {n} of {count}").format(n=position + 1, count=count),
             )
-    for shipped in assets.values():
-        writer.add(shipped.path, shipped.data)
     writer.add("index.html", _index(package, lesson_paths, titles).encode("utf-8", "replace"))
     writer.add(
         "manifest.json",
@@ -250,8 +326,6 @@ def build_lms(
             shared_files=["index.html", "manifest.json", *unused],
         ),
     )
-    for name, data in scorm.schema_bytes().items():
-        writer.add(name, data)
     writer.write(out, cancel)
     if on_progress is not None:
         on_progress(steps, steps, _("Saving the package"))

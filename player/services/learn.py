@@ -9,13 +9,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from player.errors import CourseNotDownloaded, CourseNotFound, LessonNotFound
 from player.origin import LOCAL
-from player.package import CoursePackage, Lesson, ParsedPackage, parse_package
 from player.services.access import (
     AccessSnapshot,
     CourseAccess,
@@ -27,9 +27,11 @@ from player.services.access import (
     resolve,
     visible_packages,
 )
-from player.services.keys import verify_stored
 from player.store.db import Store
 from player.store.models import LessonProgress, PackageBlob, Profile, StoredPackage
+
+if TYPE_CHECKING:
+    from player.package import CoursePackage, Lesson, ParsedPackage
 
 READY, LOCKED, NOT_DOWNLOADED = "ready", "locked", "not downloaded"
 
@@ -180,6 +182,11 @@ class LearnService:
 
 def load_latest(session: Session, profile: Profile, course_id: str, title: str) -> ParsedPackage:
     """Parse (and verify) the latest visible stored version of a course; no guard here."""
+    # Imported here: listing courses (the catalog, ``course-player list``) needs neither the
+    # package models nor the signature checks (cryptography).
+    from player.package import parse_package
+    from player.services.keys import verify_stored
+
     stored = latest_package(session, profile, resolve(session, profile, course_id))
     if stored is None:
         raise CourseNotDownloaded(title)

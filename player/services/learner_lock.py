@@ -1,7 +1,7 @@
 """Learners are locked: acting as a learner who has a server account needs their password.
 
 - Each server sign-in keeps a salted PBKDF2 verifier of the password (``remember``, called by
-  ``player.sync.signin.sign_in``; ``player.passwords``, as the lab sign-in does), never the
+  ``player.sync.server_signin.sign_in``; ``player.passwords``, as the lab sign-in does), never the
   password itself.
 - In the window, switching to such a learner asks for the password, checked offline against the
   verifier (``unlock``), unless that learner chose "don't ask on this computer" for themselves

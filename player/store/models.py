@@ -262,7 +262,7 @@ class OfflineCredential(SQLModel, table=True):
     """What lets a learner sign in on a kiosk machine while the server cannot be reached.
 
     Written only in kiosk mode with a lab policy naming a server, after the learner's last
-    successful online sign-in on this machine (``player.services.lab_signin``). ``verifier`` is a
+    successful online sign-in on this machine (``player.services.lab_accounts``). ``verifier`` is a
     salted PBKDF2 hash of the password (``player.passwords``), never the password itself.
     """
 

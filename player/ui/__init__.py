@@ -1,4 +1,4 @@
 """The Qt interface: a thin client of the services in ``player.services``.
 
-``player.ui.app.run`` starts it. Nothing outside this package imports Qt.
+``player.ui.shell.app.run`` starts it. Nothing outside this package imports Qt.
 """

@@ -78,7 +78,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QWidget
 
 from player.errors import Cancelled
-from player.ui.errors import show_error
+from player.ui.shell.error_dialogs import show_error
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class ImmediatePool:
 
 
 class ProgressTracker(Protocol):
-    """One long task's entry in a progress display (``player.ui.progress.Tracker``)."""
+    """One long task's entry in a progress display (``player.ui.shell.task_progress.Tracker``)."""
 
     def report(self, done: int, total: int, message: str) -> None: ...
 

@@ -35,7 +35,7 @@ from player.store.db import Store
 from player.store.models import LessonProgress, StoredPackage
 from player.sync.engine import sync
 from player.sync.report import SyncReport
-from player.sync.signin import open_client, sign_in
+from player.sync.server_signin import open_client, sign_in
 from player.sync.tokens import TokenStore
 from player.timeutil import to_rfc3339, utcnow
 from tests.bench.generate import generate_course

@@ -60,9 +60,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from player.config import CONFIG_DIR_ENV  # noqa: E402
 from player.settings import Settings  # noqa: E402
 from player.store.db import Store  # noqa: E402
-from player.sync.signin import sign_in  # noqa: E402
+from player.sync.server_signin import sign_in  # noqa: E402
 from player.sync.tokens import TokenStore  # noqa: E402
-from player.ui.main_window import MainWindow  # noqa: E402
+from player.ui.shell.main_window import MainWindow  # noqa: E402
 from player.ui.sync.attach import SyncWiring  # noqa: E402
 from tests.bench.bench_sync import build_server  # noqa: E402
 from tests.server.seeding import STANDARD_USERS  # noqa: E402
@@ -296,7 +296,7 @@ def one_round(folder: Path, url: str, idle_seconds: float, gc_freeze: bool) -> R
     wait_for(window.catalog_loaded)
     assert window.catalog.model.course(SAMPLE_COURSE) is not None, "no sample course"
     probe = Probe(window)
-    if gc_freeze:  # what player.ui.app.run does a second after start-up
+    if gc_freeze:  # what player.ui.shell.app.run does a second after start-up
         gc.collect()
         gc.freeze()
 
@@ -416,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-gc-freeze",
         dest="gc_freeze",
         action="store_false",
-        help="do not gc.freeze() the start-up heap first (the player does: player.ui.app.run)",
+        help="do not gc.freeze() the start-up heap first (the player does: player.ui.shell.app.run)",
     )
     parser.add_argument("--serve", nargs=2, metavar=("DIR", "COURSES"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -96,7 +96,7 @@ _PLAYER_CHILD = """
 import sys
 from pathlib import Path
 from player.store.db import Store
-from player.ui.app import run
+from player.ui.shell.app import run
 sys.exit(run(Store(Path(sys.argv[1])), argv=["course-player"]))
 """
 

@@ -1,9 +1,7 @@
-"""``course-player search``: one hit a line, tab-separated, plain; no Qt, httpx or reportlab."""
+"""``course-player search``: one hit a line, tab-separated, plain (its imports: test_cli_imports)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -58,17 +56,3 @@ def test_fields_are_plain_text(capsys: pytest.CaptureFixture[str], data: Path) -
         assert not any(
             ord(char) < 32 or 0x7F <= ord(char) <= 0x9F for char in line.replace("\t", "")
         )
-
-
-def test_search_loads_neither_qt_nor_httpx_nor_reportlab(data: Path) -> None:
-    script = (
-        "import sys\n"
-        "from player.cli import main\n"
-        f"code = main(['--data-dir', {str(data)!r}, 'search', 'git'])\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'httpx', 'reportlab'})\n"
-        "print('LOADED', loaded, code)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert "LOADED [] 0" in result.stdout

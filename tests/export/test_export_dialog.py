@@ -133,7 +133,7 @@ def test_cancel_stops_the_export_and_saves_nothing(
 def test_open_export_dialog_from_the_main_window(
     qtbot: QtBot, imported: Store, learner: Profile, tmp_path: Path
 ) -> None:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
     window = MainWindow(imported, pool=ImmediatePool(), follow_system_theme=False)
     qtbot.addWidget(window)

@@ -327,3 +327,20 @@ def test_cancel_raises_and_progress_counts_lessons() -> None:
     cancel = threading.Event()
     with pytest.raises(Cancelled):
         lms_bytes(parsed, on_progress=lambda d, t, m: cancel.set(), cancel=cancel)
+
+
+def test_entries_deflated_beside_the_rendering_give_the_zip_zipfile_writes() -> None:
+    """Each entry is deflated on a worker thread while the next lessons render; the ZIP is
+    byte for byte the one zipfile writes itself from the same entries at the same level."""
+    data = lms_bytes(fixture_parsed("git-basics.json"))
+    archive = open_zip(data)
+    again = io.BytesIO()
+    with zipfile.ZipFile(again, "w", compression=zipfile.ZIP_DEFLATED) as plain:
+        for info in archive.infolist():
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.compress_type = zipfile.ZIP_DEFLATED
+            copy.create_system = info.create_system
+            copy.external_attr = info.external_attr
+            plain.writestr(copy, archive.read(info.filename), compresslevel=6)
+    assert again.getvalue() == data
+    assert any(info.compress_size < info.file_size for info in archive.infolist())

@@ -20,7 +20,7 @@ from player.sync.backoff import Backoff
 from player.sync.client import ApiClient
 from player.sync.engine import sync
 from player.sync.report import SyncPolicy, SyncReport
-from player.sync.signin import open_client, sign_in
+from player.sync.server_signin import open_client, sign_in
 from player.sync.tokens import TokenStore
 from tests.server.app import ContractServer
 from tests.server.seeding import STANDARD_USERS

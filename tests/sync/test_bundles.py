@@ -100,7 +100,7 @@ def test_a_bundle_provisions_a_lab_machine_and_a_sync_downloads_nothing(
     # ben of the same tenant signs in on the lab machine: the courses are there, a sync
     # downloads nothing
     from player.sync.engine import sync
-    from player.sync.signin import open_client, sign_in
+    from player.sync.server_signin import open_client, sign_in
     from player.sync.tokens import TokenStore
 
     store = Store(data)

@@ -13,7 +13,7 @@ from player.store.db import Store
 from player.store.models import AuditLog, Outbox, StoredPackage, SyncState
 from player.sync.client import ApiClient
 from player.sync.engine import sync
-from player.sync.signin import open_client, sign_in
+from player.sync.server_signin import open_client, sign_in
 from player.sync.tokens import TokenStore
 from player.timeutil import utcnow
 from tests.server.app import ContractServer

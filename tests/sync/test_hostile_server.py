@@ -22,7 +22,7 @@ from player.sync.client import ApiClient, insecure_url_warning, normalize_url
 from player.sync.engine import sync
 from player.sync.report import SyncPolicy
 from player.sync.retry import sync_until_delivered
-from player.sync.signin import open_client, sign_in
+from player.sync.server_signin import open_client, sign_in
 from player.sync.tokens import TokenStore
 from tests.server.app import ContractServer
 from tests.server.seeding import STANDARD_USERS, fixtures_dir

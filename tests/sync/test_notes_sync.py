@@ -16,7 +16,7 @@ from player.store.db import Store
 from player.store.models import LessonNote, NotesSyncState
 from player.sync.engine import sync
 from player.sync.report import SyncReport
-from player.sync.signin import open_client, sign_in
+from player.sync.server_signin import open_client, sign_in
 from player.sync.tokens import TokenStore
 from tests.server.app import ContractServer
 from tests.server.fixtures import MakeServer

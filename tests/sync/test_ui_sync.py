@@ -28,12 +28,12 @@ from player.services import learner_lock, progress
 from player.store.db import Store
 from player.sync.backoff import Backoff
 from player.sync.report import SyncPolicy, SyncReport
-from player.sync.signin import sign_in
+from player.sync.server_signin import sign_in
 from player.sync.status import SyncStatus
 from player.sync.tokens import TokenStore
 from player.ui.sync import (
     BuyFlow,
-    SignInDialog,
+    ServerSignInDialog,
     SyncController,
     SyncDetailsDialog,
     SyncStatusWidget,
@@ -117,7 +117,9 @@ def test_the_sign_in_dialog_signs_in_off_the_ui_thread(
     memory_keyring: MemoryKeyring,
     thread_pool: QThreadPool,
 ) -> None:
-    dialog = SignInDialog(store, server_url=contract_server.url, tokens=tokens, pool=thread_pool)
+    dialog = ServerSignInDialog(
+        store, server_url=contract_server.url, tokens=tokens, pool=thread_pool
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.sign_in_button.isEnabled()  # nothing typed yet
@@ -138,7 +140,7 @@ def test_the_sign_in_dialog_signs_in_off_the_ui_thread(
 def test_the_dialog_warns_before_a_password_goes_unencrypted_to_another_computer(
     qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
 ) -> None:
-    dialog = SignInDialog(
+    dialog = ServerSignInDialog(
         store, server_url=contract_server.url, tokens=tokens, pool=ImmediatePool()
     )
     qtbot.addWidget(dialog)
@@ -154,7 +156,7 @@ def test_the_dialog_warns_before_a_password_goes_unencrypted_to_another_computer
 def test_a_wrong_password_is_shown_in_the_dialog(
     qtbot: QtBot, contract_server: ContractServer, store: Store, tokens: TokenStore
 ) -> None:
-    dialog = SignInDialog(
+    dialog = ServerSignInDialog(
         store, server_url=contract_server.url, username="ana", tokens=tokens, pool=ImmediatePool()
     )
     qtbot.addWidget(dialog)
@@ -175,7 +177,7 @@ def test_without_a_keyring_the_dialog_says_so_once(
     try:
         tokens = TokenStore()
         for _attempt in range(2):
-            dialog = SignInDialog(
+            dialog = ServerSignInDialog(
                 store,
                 server_url=contract_server.url,
                 username="ana",
@@ -192,7 +194,7 @@ def test_without_a_keyring_the_dialog_says_so_once(
 
 
 def test_a_server_locked_by_policy_cannot_be_edited(qtbot: QtBot, store: Store) -> None:
-    dialog = SignInDialog(store, server_url="https://learn.example.org", server_locked=True)
+    dialog = ServerSignInDialog(store, server_url="https://learn.example.org", server_locked=True)
     qtbot.addWidget(dialog)
     assert dialog.server_edit.isReadOnly()
 

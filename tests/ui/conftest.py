@@ -23,8 +23,8 @@ from pytestqt.qtbot import QtBot
 from player.config import CONFIG_DIR_ENV
 from player.store.db import Store
 from player.store.models import Profile
-from player.ui import theme
-from player.ui.main_window import MainWindow
+from player.ui.shell import theme
+from player.ui.shell.main_window import MainWindow
 from player.ui.tasks import ImmediatePool
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from player.store.db import Store
 from player.store.models import StoredPackage
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from tests.ui.helpers import open_lesson
 
 CONTROLS = (QAbstractButton, QLineEdit, QAbstractItemView, QTextEdit, QProgressBar)

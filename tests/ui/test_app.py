@@ -16,7 +16,7 @@ from player.services.learn import LearnService
 from player.services.profiles import ensure_guest
 from player.settings import Settings
 from player.store.db import Store
-from player.ui.app import FIRST_PAINT_ENV, theme_choice
+from player.ui.shell.app import FIRST_PAINT_ENV, theme_choice
 from tests.conftest import REPO, SAMPLES
 from tests.ui.conftest import MakeWindow
 
@@ -24,7 +24,7 @@ CHILD = """
 import sys
 from pathlib import Path
 from player.store.db import Store
-from player.ui.app import run
+from player.ui.shell.app import run
 sys.exit(run(Store(Path(sys.argv[1])), argv=["course-player"]))
 """
 

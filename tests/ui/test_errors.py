@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from player.errors import Cancelled, PurchaseRequired, SyncError
-from player.ui.errors import show_error
+from player.ui.shell.error_dialogs import show_error
 from tests.ui.conftest import Dialogs
 
 
@@ -43,7 +43,7 @@ def test_unexpected_error_gets_a_generic_message_and_a_logged_traceback(
     try:
         raise KeyError("internal detail")
     except KeyError as error:
-        with caplog.at_level(logging.ERROR, logger="player.ui.errors"):
+        with caplog.at_level(logging.ERROR, logger="player.ui.shell.error_dialogs"):
             show_error(main, error)
     assert len(dialogs.warnings) == 1
     assert "internal detail" not in dialogs.warnings[0]

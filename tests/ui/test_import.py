@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from player.errors import PackageError
 from player.package import parse_package
 from player.store.db import Store
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from tests.conftest import FIXTURES, SAMPLES
 from tests.ui.conftest import Dialogs, MakeWindow
 from tests.ui.helpers import stored_rows
@@ -98,7 +98,7 @@ def test_import_of_a_broken_file_shows_the_message_and_changes_nothing(
 def test_import_runs_off_the_ui_thread_with_a_real_pool(
     qtbot: QtBot, imported: Store, make_window: MakeWindow, tmp_path: Path
 ) -> None:
-    from player.ui.main_window import MainWindow as RealPoolWindow
+    from player.ui.shell.main_window import MainWindow as RealPoolWindow
 
     window = RealPoolWindow(imported, follow_system_theme=False)
     qtbot.addWidget(window)

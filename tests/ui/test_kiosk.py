@@ -34,8 +34,8 @@ from player.services import outbox, progress
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
-from player.ui.kiosk import IdleWatcher
-from player.ui.main_window import MainWindow
+from player.ui.kiosk.controller import IdleWatcher
+from player.ui.shell.main_window import MainWindow
 from tests.conftest import MakeLearner, serve_courses
 from tests.ui.conftest import Dialogs, MakeWindow
 from tests.ui.helpers import click, click_course, open_lesson
@@ -99,7 +99,9 @@ def texts_on_screen(window: MainWindow) -> list[str]:
     machine, by name: how the next learner signs in)."""
     found = [window.windowTitle(), window.statusBar().currentMessage()]
     for widget in window.findChildren(QWidget):
-        if widget is window.sign_in.list or window.sign_in.list.isAncestorOf(widget):
+        if widget is window.learner_chooser.list or window.learner_chooser.list.isAncestorOf(
+            widget
+        ):
             continue
         found += [widget.toolTip(), widget.accessibleDescription(), widget.windowTitle()]
         if isinstance(widget, QLabel | QAbstractButton | QLineEdit):
@@ -115,7 +117,7 @@ def texts_on_screen(window: MainWindow) -> list[str]:
 
 def learn_something(qtbot: QtBot, window: MainWindow, learner: Profile) -> None:
     """Sign in as ``learner``, enroll in Git Basics, complete lesson 1, filter the catalog."""
-    window.sign_in.choose(learner.id)
+    window.learner_chooser.choose(learner.id)
     assert window.profile is not None and window.profile.id == learner.id
     click_course(qtbot, window, "git-basics")
     click(qtbot, window.overview.enroll_button)
@@ -138,8 +140,8 @@ def test_the_policy_is_loaded(qtbot: QtBot, kiosk_window: MainWindow) -> None:
     assert window.reader.zoom_choices == (100, 125, 150, 200)
     window.show_window()
     qtbot.waitUntil(window.isFullScreen)
-    # every start begins at the sign-in page, even with one learner on the machine
-    assert window.root.currentWidget() is window.sign_in
+    # every start begins at the learner chooser, even with one learner on the machine
+    assert window.root.currentWidget() is window.learner_chooser
     assert window.profile is None
 
 
@@ -177,7 +179,7 @@ def test_forbidden_actions_are_absent_or_refused(
     opened_urls: list[str],
 ) -> None:
     window = kiosk_window
-    window.sign_in.choose("guest")
+    window.learner_chooser.choose("guest")
     texts = _menu_texts(window)
     assert not [t for t in texts if t.startswith(("Import", "Export", "Quit", "Switch"))]
     assert "Leave kiosk mode…" in texts and "Sign out" in texts
@@ -236,7 +238,7 @@ def test_text_size_in_kiosk_mode_lasts_for_the_session(
     qtbot: QtBot, kiosk_window: MainWindow, config_dir: Path
 ) -> None:
     window = kiosk_window
-    window.sign_in.choose("guest")
+    window.learner_chooser.choose("guest")
     dialog = window.preferences.open_dialog()
     dialog.zoom_combo.setCurrentIndex(dialog.zoom_combo.findData(150))
     click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
@@ -259,7 +261,7 @@ def test_sign_out_button_ends_the_session(
     learn_something(qtbot, window, ana)
     with qtbot.waitSignal(window.signed_out):
         click(qtbot, window.kiosk_mode.sign_out_button)
-    assert window.root.currentWidget() is window.sign_in
+    assert window.root.currentWidget() is window.learner_chooser
     assert window.profile is None
     assert not window.kiosk_mode.idle.running
     assert not window.kiosk_mode.sign_out_button.isVisible()  # nobody to sign out
@@ -289,8 +291,8 @@ def test_idle_timeout_signs_out_and_leaves_no_trace(
     with qtbot.waitSignal(window.signed_out, timeout=10_000):
         pass
 
-    # the sign-in page, and nothing of Ana
-    assert window.root.currentWidget() is window.sign_in
+    # the learner chooser, and nothing of Ana
+    assert window.root.currentWidget() is window.learner_chooser
     assert window.profile is None
     assert not kiosk.warning.isVisible()
     assert window.preferences.dialog is None  # the open dialog was closed
@@ -305,17 +307,17 @@ def test_idle_timeout_signs_out_and_leaves_no_trace(
     assert window.windowTitle() == "Course Player"
     leftovers = [t for t in texts_on_screen(window) if "Ana" in t or "Git Basics" in t]
     assert leftovers == []
-    # the sign-in page lists the learners by name with none chosen: not who came last
-    assert window.sign_in.list.selectedItems() == []
-    assert not window.sign_in.continue_button.isEnabled()  # until the next learner chooses
-    assert not window.sign_in.cancel_button.isVisible()
+    # the learner chooser lists the learners by name with none chosen: not who came last
+    assert window.learner_chooser.list.selectedItems() == []
+    assert not window.learner_chooser.continue_button.isEnabled()  # until the next learner chooses
+    assert not window.learner_chooser.cancel_button.isVisible()
 
     # Ana's progress is still queued for upload: nothing was deleted or sent
     pending_after = outbox.items(imported, ana, outbox.PENDING)
     assert [i.clientEventId for i in pending_after] == [i.clientEventId for i in pending_before]
 
     # the next learner starts fresh
-    window.sign_in.choose("guest")
+    window.learner_chooser.choose("guest")
     assert window.profile is not None and window.profile.isGuest
     course = window.catalog.model.course("git-basics")
     assert course is not None and course.completed == 0
@@ -328,7 +330,7 @@ def test_activity_takes_the_warning_back(
     window = kiosk_window
     kiosk = window.kiosk_mode
     assert kiosk is not None
-    window.sign_in.choose(ana.id)
+    window.learner_chooser.choose(ana.id)
     kiosk.idle.set_intervals(warning_ms=50, timeout_ms=60_000)
 
     with qtbot.waitSignal(kiosk.idle.warned, timeout=10_000):
@@ -394,16 +396,16 @@ def test_guest_hidden_when_the_policy_names_a_server(
 ) -> None:
     policy = make_policy(tmp_path, server=True)
     window = make_window(imported, kiosk=True, policy=policy)
-    assert window.root.currentWidget() is window.sign_in
-    assert not window.sign_in.guest_button.isVisible()
-    # learners sign in with their account (tests/ui/test_kiosk_signin.py): no list of names
-    assert window.sign_in.profile_ids() == []
-    assert window.sign_in.account_form.isVisible()
+    assert window.root.currentWidget() is window.learner_chooser
+    assert not window.learner_chooser.guest_button.isVisible()
+    # learners sign in with their account (tests/ui/test_kiosk_lab_accounts.py): no list of names
+    assert window.learner_chooser.profile_ids() == []
+    assert window.learner_chooser.account_form.isVisible()
 
 
 def test_guest_allowed_without_a_server(qtbot: QtBot, kiosk_window: MainWindow) -> None:
-    assert kiosk_window.sign_in.guest_button.isVisible()
-    click(qtbot, kiosk_window.sign_in.guest_button)
+    assert kiosk_window.learner_chooser.guest_button.isVisible()
+    click(qtbot, kiosk_window.learner_chooser.guest_button)
     assert kiosk_window.profile is not None and kiosk_window.profile.isGuest
 
 
@@ -419,7 +421,7 @@ def test_leaving_needs_the_pin(
     window = kiosk_window
     kiosk = window.kiosk_mode
     assert kiosk is not None
-    window.sign_in.choose("guest")
+    window.learner_chooser.choose("guest")
 
     asked = answer_pin(monkeypatch, None)  # Cancel
     assert not kiosk.request_leave()

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from player.services import learner_lock, profiles
 from player.store.db import Store
 from player.store.models import Profile
-from player.ui.main_window import MainWindow
-from player.ui.profiles.unlock import UnlockDialog
+from player.ui.learners.unlock import UnlockDialog
+from player.ui.shell.main_window import MainWindow
 from tests.conftest import MakeLearner
 from tests.ui.conftest import MakeWindow
 from tests.ui.helpers import click
@@ -29,8 +29,8 @@ def learner(store: Store, make_learner: MakeLearner, user: str, password: str) -
 
 def switch_to(qtbot: QtBot, window: MainWindow, profile: Profile) -> UnlockDialog | None:
     window.switch_action.trigger()
-    assert window.root.currentWidget() is window.sign_in
-    window.sign_in.choose(profile.id)
+    assert window.root.currentWidget() is window.learner_chooser
+    window.learner_chooser.choose(profile.id)
     return window.unlock_dialog
 
 
@@ -56,7 +56,7 @@ def test_switching_needs_the_learners_password(
     answer(qtbot, dialog, "wrong")
     assert dialog.error_label.text() == "The user name or password is not right."
     assert window.profile is not None and window.profile.isGuest
-    assert window.root.currentWidget() is window.sign_in
+    assert window.root.currentWidget() is window.learner_chooser
     assert dialog.password_edit.text() == ""
 
     dialog.reject()  # cancelling leaves the guest where they were
@@ -93,7 +93,7 @@ def test_dont_ask_is_each_learners_own_choice(
     assert dialog is not None and window.profile is not None and window.profile.id == ana.id
     dialog.reject()
     window.switch_action.trigger()
-    window.sign_in.choose("guest")
+    window.learner_chooser.choose("guest")
     qtbot.waitUntil(lambda: window.profile is not None and window.profile.isGuest, timeout=WAIT)
     assert switch_to(qtbot, window, ana) is None
     qtbot.waitUntil(

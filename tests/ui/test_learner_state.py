@@ -11,7 +11,7 @@ from player.services import profiles, progress
 from player.store.db import Store
 from player.store.models import Product
 from player.ui.catalog.model import badge_text, progress_text
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from tests.conftest import MakeLearner
 from tests.ui.conftest import Dialogs, MakeWindow
 from tests.ui.helpers import click, click_course, open_lesson
@@ -164,12 +164,12 @@ def test_switching_learners_clears_every_view(
 
     make_learner("bea", tenant="t-south")
     window.switch_action.trigger()
-    assert window.root.currentWidget() is window.sign_in
-    assert window.sign_in.cancel_button.isVisible()
-    ids = window.sign_in.profile_ids()
+    assert window.root.currentWidget() is window.learner_chooser
+    assert window.learner_chooser.cancel_button.isVisible()
+    ids = window.learner_chooser.profile_ids()
     assert ids[-1] == "guest" and len(ids) == 2
     with qtbot.waitSignal(window.profile_changed):
-        window.sign_in.choose(ids[0])
+        window.learner_chooser.choose(ids[0])
 
     assert window.profile is not None and window.profile.userId == "bea"
     assert window.root.currentWidget() is window.splitter
@@ -194,11 +194,13 @@ def test_sign_in_page_at_start_with_several_learners(
     make_learner("ana")
     window = make_window(imported)
     assert window.profile is None
-    assert window.root.currentWidget() is window.sign_in
-    assert not window.sign_in.cancel_button.isVisible()
-    assert not window.sign_in.server_button.isVisible()  # hidden until server sign-in is wired
+    assert window.root.currentWidget() is window.learner_chooser
+    assert not window.learner_chooser.cancel_button.isVisible()
+    assert (
+        not window.learner_chooser.server_button.isVisible()
+    )  # hidden until server sign-in is wired
     assert not window.import_action.isEnabled()
-    click(qtbot, window.sign_in.guest_button)
+    click(qtbot, window.learner_chooser.guest_button)
     assert window.profile is not None and window.profile.isGuest
     assert window.root.currentWidget() is window.splitter
     assert window.import_action.isEnabled()
@@ -208,8 +210,8 @@ def test_sign_in_page_at_start_with_several_learners(
 def test_switch_learner_can_be_cancelled(qtbot: QtBot, window: MainWindow) -> None:
     click_course(qtbot, window, "git-basics")
     window.switch_action.trigger()
-    assert window.root.currentWidget() is window.sign_in
-    click(qtbot, window.sign_in.cancel_button)
+    assert window.root.currentWidget() is window.learner_chooser
+    click(qtbot, window.learner_chooser.cancel_button)
     assert window.root.currentWidget() is window.splitter
     assert window.overview.course_id == "git-basics"
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from tests.ui.conftest import MakeWindow
 from tests.ui.helpers import click, click_course, open_lesson
 

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from player.services import notes, outbox, profiles
 from player.store.db import Store
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from tests.conftest import MakeLearner
 from tests.ui.conftest import MakeWindow
 from tests.ui.helpers import click, click_course, open_lesson
@@ -124,7 +124,7 @@ def test_another_learner_never_sees_them(
     make_learner("bea", tenant="t-south")
     window.switch_action.trigger()
     with qtbot.waitSignal(window.profile_changed):
-        window.sign_in.choose(window.sign_in.profile_ids()[0])
+        window.learner_chooser.choose(window.learner_chooser.profile_ids()[0])
     assert window.profile is not None and window.profile.userId == "bea"
     assert window.notes_dialog is None
     assert window.reader.notes_pane.editor.toPlainText() == ""

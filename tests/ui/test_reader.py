@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from player.render import lesson_stylesheet
 from player.settings import Settings
-from player.ui import theme
-from player.ui.main_window import MainWindow
 from player.ui.reader.browser import LessonBrowser, decode_data_uri
+from player.ui.shell import theme
+from player.ui.shell.main_window import MainWindow
 from tests.ui.conftest import MakeWindow
 from tests.ui.helpers import open_lesson
 

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from player.services import profiles, progress, resume
 from player.store.db import Store
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from tests.ui.conftest import MakeWindow
 from tests.ui.helpers import click, click_course, open_lesson
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from player.ui.main_window import MainWindow
 from player.ui.search.delegate import HIT_ROLE
+from player.ui.shell.main_window import MainWindow
 from tests.ui.helpers import open_lesson
 
 

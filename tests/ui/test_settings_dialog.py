@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 from player.policy import LabPolicy, parse_policy
 from player.settings import Settings
 from player.store.db import Store
-from player.ui import theme
-from player.ui.app import install_qt_translations
-from player.ui.main_window import MainWindow
-from player.ui.settings_dialog import SettingsDialog
+from player.ui.settings.dialog import SettingsDialog
+from player.ui.shell import theme
+from player.ui.shell.app import install_qt_translations
+from player.ui.shell.main_window import MainWindow
 from tests.ui.conftest import MakeWindow
 from tests.ui.helpers import click, open_lesson
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from player.services.learn import LOCKED, NOT_DOWNLOADED, READY
 from player.store.db import Store
 from player.sync.tokens import TokenStore
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from player.ui.sync.attach import SyncWiring
 from player.ui.tasks import ImmediatePool
 from tests.server.app import ContractServer

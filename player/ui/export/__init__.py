@@ -20,11 +20,11 @@ from player.i18n import _
 from player.package import CoursePackage
 from player.services.learn import LearnService
 from player.store.models import Profile
-from player.ui.errors import show_status
 from player.ui.export.dialog import ExportDialog
+from player.ui.shell.error_dialogs import show_status
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 __all__ = ["ExportDialog", "open_export_dialog"]
 

@@ -37,7 +37,7 @@ from player.export import RATE_LIMIT, RATE_WINDOW, ExportResult, default_file_na
 from player.i18n import _
 from player.store.db import Store
 from player.store.models import Profile
-from player.ui.errors import show_error
+from player.ui.shell.error_dialogs import show_error
 from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)

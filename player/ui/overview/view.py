@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from player.i18n import _, ngettext
 from player.services.access import format_price
 from player.services.learn import LOCKED, NOT_DOWNLOADED, CourseSummary
+from player.services.reading import CourseDetails
 from player.timeutil import parse_rfc3339
-from player.ui.loaders import CourseDetails
 from player.ui.overview.lessons import LessonList
 
 

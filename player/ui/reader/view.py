@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from player.i18n import _
+from player.services.reading import LessonView
 from player.settings import TEXT_ZOOMS, nearest
-from player.ui.loaders import LessonView
 from player.ui.reader.browser import LessonBrowser
 from player.ui.reader.find import FindBar
 from player.ui.reader.notes_pane import NotesPane

@@ -3,7 +3,13 @@
 from player.ui.sync.buy import BuyFlow
 from player.ui.sync.controller import SyncController
 from player.ui.sync.details_dialog import SyncDetailsDialog
-from player.ui.sync.signin_dialog import SignInDialog
+from player.ui.sync.server_signin import ServerSignInDialog
 from player.ui.sync.status_widget import SyncStatusWidget
 
-__all__ = ["BuyFlow", "SignInDialog", "SyncController", "SyncDetailsDialog", "SyncStatusWidget"]
+__all__ = [
+    "BuyFlow",
+    "ServerSignInDialog",
+    "SyncController",
+    "SyncDetailsDialog",
+    "SyncStatusWidget",
+]

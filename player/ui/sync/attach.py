@@ -1,7 +1,7 @@
 """Wire the sync screens into the main window: status area, Sync now, server sign-in, Buy.
 
 Kept out of ``main_window.py`` so the window stays a thin controller and tests of the window
-alone need no server; ``player.ui.app.run`` attaches sync to the real window.
+alone need no server; ``player.ui.shell.app.run`` attaches sync to the real window.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from player.i18n import _
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.sync.buy import BuyFlow
 from player.ui.sync.controller import SyncController
-from player.ui.sync.signin_dialog import SignInDialog
+from player.ui.sync.server_signin import ServerSignInDialog
 from player.ui.sync.status_widget import SyncStatusWidget
 from player.ui.tasks import Pool
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 
 class SyncWiring(QObject):
@@ -46,7 +46,7 @@ class SyncWiring(QObject):
         self.buy_flow = BuyFlow(
             window.store, lambda: window.profile, parent_widget=window, tokens=tokens, pool=pool
         )
-        self.dialog: SignInDialog | None = None
+        self.dialog: ServerSignInDialog | None = None
 
         self.controller.finished.connect(self._refresh)
         self.controller.sign_in_required.connect(self.open_sign_in)
@@ -54,8 +54,8 @@ class SyncWiring(QObject):
         self.buy_flow.sign_in_required.connect(self.open_sign_in)
         window.overview.buy_requested.connect(self.buy_flow.buy)
         window.overview.set_buy_available(True)
-        window.sign_in.sign_in_requested.connect(lambda: self.open_sign_in(""))
-        window.sign_in.set_sign_in_available(True)
+        window.learner_chooser.sign_in_requested.connect(lambda: self.open_sign_in(""))
+        window.learner_chooser.set_sign_in_available(True)
         window.profile_changed.connect(lambda _id: self.controller.set_profile(window.profile))
         window.signed_out.connect(lambda: self.controller.set_profile(None))
         window.settings_applied.connect(
@@ -78,8 +78,8 @@ class SyncWiring(QObject):
             self.controller.set_profile(window.profile)
 
     def _attach_kiosk_sign_in(self) -> None:
-        """Kiosk mode with a server policy: learners sign in on the sign-in page's form
-        (``player.ui.kiosk_signin``) with this wiring's tokens; a sync follows an online sign-in.
+        """Kiosk mode with a server policy: learners sign in on the learner chooser's form
+        (``player.ui.kiosk.lab_accounts``) with this wiring's tokens; a sync follows an online sign-in.
         The File menu's server sign-in is hidden while kiosk mode lasts."""
         kiosk = self.window.kiosk_mode
         flow = kiosk.account_sign_in if kiosk is not None else None
@@ -98,7 +98,7 @@ class SyncWiring(QObject):
         if self.window.profile is not None:
             self.window.refresh_catalog(select=self.window.overview.course_id)
 
-    def open_sign_in(self, message: str = "") -> SignInDialog:
+    def open_sign_in(self, message: str = "") -> ServerSignInDialog:
         """Ask for the server, user name and password; on success the learner becomes current."""
         if self.dialog is not None and self.dialog.isVisible():
             return self.dialog
@@ -106,7 +106,7 @@ class SyncWiring(QObject):
         settings = self.window.settings
         # in kiosk mode a sign-in again (expired token) is for the learner at the keyboard only
         same_learner = self.window.kiosk and profile is not None and bool(profile.serverUrl)
-        self.dialog = SignInDialog(
+        self.dialog = ServerSignInDialog(
             self.window.store,
             server_url=(
                 profile.serverUrl if profile and profile.serverUrl else settings.server_url

@@ -24,9 +24,9 @@ from player.services.commerce import Offer
 from player.store.db import Store
 from player.store.models import Profile
 from player.sync.purchase import BuyResult, buy
-from player.sync.signin import open_client
+from player.sync.server_signin import open_client
 from player.sync.tokens import TokenStore, default_tokens
-from player.ui.errors import show_error, show_status
+from player.ui.shell.error_dialogs import show_error, show_status
 from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)

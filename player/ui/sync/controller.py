@@ -44,7 +44,7 @@ from player.sync.report import (
     SyncProgress,
     SyncReport,
 )
-from player.sync.signin import open_client
+from player.sync.server_signin import open_client
 from player.sync.status import SyncStatus, sync_status
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner

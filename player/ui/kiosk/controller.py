@@ -7,10 +7,10 @@
 - ``KioskController``: switches the window into kiosk mode (full screen, no Import, Quit,
   Switch learner, file dialogs or web links; settings show the text size only; a Sign out
   button), ends an idle session (``MainWindow.sign_out``: every view of the learner cleared, open
-  dialogs closed, the sign-in page; their queued progress stays in the outbox), refuses to close
+  dialogs closed, the learner chooser; their queued progress stays in the outbox), refuses to close
   the window, and leaves kiosk mode with File → Leave kiosk mode… or Ctrl+Alt+Q after the PIN.
-  With a lab policy naming a server, the sign-in page asks for a user name and password
-  (``player.ui.kiosk_signin``) instead of listing the machine's learners.
+  With a lab policy naming a server, the learner chooser asks for a user name and password
+  (``player.ui.kiosk.lab_accounts``) instead of listing the machine's learners.
 
 ``--kiosk`` without a policy PIN (``kiosk.pin_hash``) is for trying the mode out: leaving needs no
 PIN and the window closes normally (docs/kiosk.md).
@@ -43,11 +43,11 @@ from PySide6.QtWidgets import (
 from player.i18n import _, ngettext
 from player.policy import KioskPolicy, LabPolicy, verify_pin
 from player.store.models import Profile
-from player.ui.errors import show_status
-from player.ui.kiosk_signin import KioskSignIn
+from player.ui.kiosk.lab_accounts import LabAccountSignIn
+from player.ui.shell.error_dialogs import show_status
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -268,8 +268,8 @@ class KioskController(QObject):
         self.warning = IdleWarning(self.idle, window)
         self.active = True
         #: The user-name-and-password sign-in, when the policy names a server; else None.
-        self.account_sign_in: KioskSignIn | None = (
-            KioskSignIn(window, policy) if policy is not None and policy.server_url else None
+        self.account_sign_in: LabAccountSignIn | None = (
+            LabAccountSignIn(window, policy) if policy is not None and policy.server_url else None
         )
 
         self.sign_out_button = QPushButton(_("Sign out"), window)
@@ -361,12 +361,12 @@ class KioskController(QObject):
 
     # --- sessions ------------------------------------------------------------------------------
 
-    def fill_sign_in(self, known: list[Profile]) -> None:
-        """The sign-in page for the next learner, with nothing that says who learned here last.
+    def fill_learner_chooser(self, known: list[Profile]) -> None:
+        """The learner chooser for the next learner, with nothing that says who learned here last.
 
         With a server in the lab's policy: an empty user name and password form, no names, no
         guest. Without: the learners by name, none chosen, and the guest."""
-        page = self.window.sign_in
+        page = self.window.learner_chooser
         if self.account_sign_in is not None:
             page.set_hint(
                 _("Sign in with your user name and password. When you are done, press Sign out.")
@@ -420,9 +420,9 @@ class KioskController(QObject):
             action.setEnabled(not on)
         if not on:
             window.refresh_learner_actions()
-            window.sign_in.set_hint(None)
-            if window.sign_in.account_mode and window.profile is None:
-                window.show_sign_in(cancellable=False)  # the usual list of learners again
+            window.learner_chooser.set_hint(None)
+            if window.learner_chooser.account_mode and window.profile is None:
+                window.show_learner_chooser(cancellable=False)  # the usual list of learners again
         self.leave_action.setVisible(on)
         self.leave_action.setEnabled(on)
         self._update_sign_out()

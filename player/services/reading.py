@@ -1,7 +1,9 @@
-"""Work the screens hand to the window's ``TaskRunner``: plain functions over the services.
+"""The reading service: what the window shows, as plain functions over the other services.
 
-Each returns an immutable value the UI thread then shows. They run in a pool thread, so they
-never touch a widget; they only call the core's services (which guard every content read).
+Each returns an immutable value the UI thread then shows. The window runs them on its
+``TaskRunner`` lanes (``player.ui.tasks``), in a pool thread, so they never touch a widget; they
+only call the core's services (which guard every content read). Moved here from the UI
+(``player/ui/loaders.py``, issue 11) so that the UI holds no service code.
 The long ones take ``progress(done, total, message)`` (the op passes ``job.progress``; the
 status bar's progress bar shows it) and say what they are doing before they start.
 """

@@ -23,7 +23,7 @@ def _settings() -> QSettings:
     )
 
 
-class UiSettings:
+class WindowState:
     """Typed access to the remembered window state, each value with its declared default."""
 
     def __init__(self, settings: QSettings | None = None) -> None:

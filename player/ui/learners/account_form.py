@@ -1,7 +1,7 @@
-"""The user-name-and-password form of the sign-in page (kiosk mode with a server policy).
+"""The user-name-and-password form of the learner chooser (kiosk mode with a server policy).
 
 A thin form: it emits ``submitted(username, password)`` and shows what it is told (busy, a
-problem). The check itself is ``player.services.lab_signin``, run by ``player.ui.kiosk_signin``.
+problem). The check itself is ``player.services.lab_accounts``, run by ``player.ui.kiosk.lab_accounts``.
 It starts empty and is emptied again after every sign-in and sign-out (``reset``), so nothing
 says who signed in last.
 """

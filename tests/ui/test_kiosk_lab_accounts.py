@@ -1,7 +1,7 @@
 """Kiosk mode with a server in the lab's policy: learners prove who they are every session.
 
 Against the real contract server (ana/pw-ana and ben/pw-ben in t-north, chen/pw-chen in
-t-south): the sign-in page is an empty user-name-and-password form with no learner's name on it,
+t-south): the learner chooser is an empty user-name-and-password form with no learner's name on it,
 a wrong password is refused, the right one signs in and starts a sync, sign-out empties the form,
 and with the server stopped ana signs in offline while ben, who never signed in here, is told to
 connect first.
@@ -29,12 +29,12 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from player.policy import MIN_PIN_ITERATIONS, LabPolicy, hash_pin, parse_policy
-from player.services import lab_signin
+from player.services import lab_accounts
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import OfflineCredential, Profile
 from player.sync.tokens import TokenStore
-from player.ui.main_window import MainWindow
+from player.ui.shell.main_window import MainWindow
 from player.ui.sync.attach import SyncWiring
 from player.ui.tasks import ImmediatePool
 from tests.conftest import MakeLearner
@@ -92,7 +92,7 @@ def lab_window(
     wiring = SyncWiring(window, pool=ImmediatePool(), tokens=tokens)
     assert window.kiosk_mode is not None and window.kiosk_mode.account_sign_in is not None
     # the cheapest verifier the offline check accepts, to keep the tests quick
-    window.kiosk_mode.account_sign_in.iterations = lab_signin.MIN_VERIFIER_ITERATIONS
+    window.kiosk_mode.account_sign_in.iterations = lab_accounts.MIN_VERIFIER_ITERATIONS
     return window, wiring
 
 
@@ -119,7 +119,7 @@ def mentions(window: MainWindow, name: str) -> bool:
 
 
 def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
-    form = window.sign_in.account_form
+    form = window.learner_chooser.account_form
     assert form.isVisible()
     form.user_edit.clear()
     form.password_edit.clear()
@@ -129,9 +129,9 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
 
 
 def assert_refused(window: MainWindow, message: str, username: str) -> None:
-    form = window.sign_in.account_form
+    form = window.learner_chooser.account_form
     assert window.profile is None
-    assert window.root.currentWidget() is window.sign_in
+    assert window.root.currentWidget() is window.learner_chooser
     assert form.error_label.isVisible() and form.error_label.text() == message
     assert form.user_edit.text() == username  # kept, to correct the password
     assert form.password_edit.text() == ""
@@ -139,8 +139,8 @@ def assert_refused(window: MainWindow, message: str, username: str) -> None:
 
 
 def assert_empty(window: MainWindow) -> None:
-    form = window.sign_in.account_form
-    assert window.root.currentWidget() is window.sign_in
+    form = window.learner_chooser.account_form
+    assert window.root.currentWidget() is window.learner_chooser
     assert form.isVisible()
     assert form.user_edit.text() == "" and form.password_edit.text() == ""
     assert not form.error_label.isVisible()
@@ -155,7 +155,7 @@ def test_the_sign_in_page_is_an_empty_form_without_names(
     qtbot: QtBot, lab_window: tuple[MainWindow, SyncWiring]
 ) -> None:
     window, wiring = lab_window
-    page = window.sign_in
+    page = window.learner_chooser
     window.show_window()
     qtbot.waitUntil(window.isFullScreen)
     assert window.root.currentWidget() is page and window.profile is None
@@ -188,7 +188,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(
     assert window.profile.tenantId == "t-north"
     assert window.root.currentWidget() is window.splitter
     assert mentions(window, "ana")  # her name (the server calls her "ana") in the title
-    form = window.sign_in.account_form
+    form = window.learner_chooser.account_form
     assert form.user_edit.text() == "" and form.password_edit.text() == ""  # not kept behind
     # a sync followed the sign-in
     assert wiring.controller.profile is not None and wiring.controller.profile.id == (
@@ -204,7 +204,7 @@ def test_a_learner_of_another_tenant_is_refused(
 ) -> None:
     window, _wiring = lab_window
     sign_in(qtbot, window, "chen", "pw-chen")  # t-south; the policy says t-north
-    form = window.sign_in.account_form
+    form = window.learner_chooser.account_form
     assert window.profile is None
     assert "t-north" in form.error_label.text()
     with imported.read() as session:
@@ -286,7 +286,7 @@ def test_leaving_kiosk_mode_brings_the_list_of_learners_back(
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
     assert kiosk.request_leave()
-    page = window.sign_in
+    page = window.learner_chooser
     assert not page.account_mode and not page.account_form.isVisible()
     assert "Ben" in [page.list.item(i).text() for i in range(page.list.count())]
     assert page.guest_button.isVisible() and page.server_button.isVisible()
@@ -300,8 +300,10 @@ def test_without_a_server_the_kiosk_keeps_the_list(
     policy = parse_policy(text, tmp_path / "policy.toml")
     window = make_window(imported, kiosk=True, policy=policy)
     assert window.kiosk_mode is not None and window.kiosk_mode.account_sign_in is None
-    assert not window.sign_in.account_form.isVisible()
-    assert window.sign_in.list.isVisible() and window.sign_in.guest_button.isVisible()
+    assert not window.learner_chooser.account_form.isVisible()
+    assert (
+        window.learner_chooser.list.isVisible() and window.learner_chooser.guest_button.isVisible()
+    )
 
 
 def test_the_sign_in_runs_off_the_ui_thread(
@@ -314,11 +316,11 @@ def test_the_sign_in_runs_off_the_ui_thread(
     qtbot.addWidget(window, before_close_func=lambda _w: kiosk.leave() if kiosk.active else None)
     flow = kiosk.account_sign_in
     flow.tokens = tokens
-    flow.iterations = lab_signin.MIN_VERIFIER_ITERATIONS
+    flow.iterations = lab_accounts.MIN_VERIFIER_ITERATIONS
     window.show()
     qtbot.waitExposed(window)
     window.start()
-    form = window.sign_in.account_form
+    form = window.learner_chooser.account_form
     qtbot.keyClicks(form.user_edit, "ana")
     qtbot.keyClicks(form.password_edit, "pw-ana")
     with qtbot.waitSignal(flow.signed_in, timeout=20_000) as signal:

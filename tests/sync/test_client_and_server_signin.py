@@ -20,7 +20,7 @@ from player.sync.client import ApiClient, _retry_after, normalize_url
 from player.sync.engine import sync
 from player.sync.report import SyncPolicy, SyncReport
 from player.sync.retry import sync_until_delivered
-from player.sync.signin import device_name, open_client, sign_in, sign_out
+from player.sync.server_signin import device_name, open_client, sign_in, sign_out
 from player.sync.tokens import TokenStore, service_name
 from player.sync.wire import CatalogCourse, ProgressRow
 from player.timeutil import utcnow

@@ -6,7 +6,7 @@ machine. Hook point: the server sign-in form comes with the sync work; it connec
 
 In kiosk mode with a lab policy naming a server, the page shows ``account_form`` instead
 (``show_account_form``): a user name and a password, no list of learners, no guest. Each
-learner proves who they are every session (``player.ui.kiosk_signin``).
+learner proves who they are every session (``player.ui.kiosk.lab_accounts``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from player.i18n import _
 from player.store.models import Profile
-from player.ui.profiles.account_form import AccountForm
+from player.ui.learners.account_form import AccountForm
 
 PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 WHERE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -124,7 +124,7 @@ class _ProfileDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class SignInPage(QWidget):
+class LearnerChooser(QWidget):
     profile_chosen = Signal(str)
     cancelled = Signal()
     sign_in_requested = Signal()  # hook: the server sign-in form (sync work)

@@ -4,7 +4,7 @@ Structure::
 
     QMainWindow
       central: QStackedWidget  root
-        ├─ SignInPage          who is learning (start with several learners; File → Switch learner)
+        ├─ LearnerChooser  who is learning (start with several learners; File → Switch learner)
         └─ QSplitter           splitter
              ├─ CatalogPanel   catalog (moves into ``content`` below NARROW_WIDTH: layout.py)
              └─ QStackedWidget content: CourseOverview | ReaderView (| CatalogPanel when narrow)
@@ -15,19 +15,20 @@ The window is a controller: screens emit what the learner asked for, the window 
 through its ``TaskRunner`` (``player.ui.tasks``: read, write and network lanes; one writer) and
 shows the results. Results of work started before the learner changed are dropped.
 
-``self.settings``: the core ``Settings`` in force (preferences.py; File → Settings…);
-``self.ui_state``: the geometry only. Kiosk mode: kiosk.py; the wide/narrow switch: layout.py;
-File → Import…: importer.py; the status bar: statusbar.py.
+``self.settings``: the core ``Settings`` in force (``ui/settings/preferences.py``; File →
+Settings…); ``self.ui_state``: the window's geometry only (``window_state.py``). Kiosk mode:
+``ui/kiosk/``; the wide/narrow switch: layout.py; File → Import…: importer.py; the status bar:
+statusbar.py.
 
 Hook points for later changes:
 - Buy, Sync now, the sync status and the server sign-in: ``player.ui.sync.attach.SyncWiring``
-  (attached by ``player.ui.app.run``) uses the hooks below.
+  (attached by ``player.ui.shell.app.run``) uses the hooks below.
 - Sync status: put a widget in the status bar with ``self.add_status_widget(widget)`` (it goes into
   ``self.sync_status_area``, left of the learner's name). ``signed_out`` says when a learner's
   session ended (kiosk): forget what the widget shows of them.
 - Export: wired here (``export_course`` → ``player.ui.export``); never in kiosk mode.
-- Server sign-in: ``self.sign_in.sign_in_requested``; ``self.sign_in.set_sign_in_available(True)``;
-  after a sign-in, ``self.set_profile(profile)``.
+- Server sign-in: ``self.learner_chooser.sign_in_requested``;
+  ``self.learner_chooser.set_sign_in_available(True)``; after a sign-in, ``self.set_profile(profile)``.
 """
 
 from __future__ import annotations
@@ -51,29 +52,29 @@ from PySide6.QtWidgets import (
 from player.errors import NotEnrolled, PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import learner_lock, notes, profiles, resume
+from player.services import learner_lock, notes, profiles, reading, resume
 from player.services.learn import CourseSummary
+from player.services.reading import CourseDetails, LessonView
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
-from player.ui import importer, loaders, theme
 from player.ui.catalog.panel import CatalogPanel
-from player.ui.errors import ask_to_enroll, show_error, show_status
-from player.ui.kiosk import KioskController, close_open_dialogs
-from player.ui.layout import NARROW_WIDTH, WindowLayout
-from player.ui.loaders import CourseDetails, LessonView
-from player.ui.menus import add_action, build_menus
+from player.ui.kiosk.controller import KioskController, close_open_dialogs
+from player.ui.learners.chooser import LearnerChooser
+from player.ui.learners.unlock import UnlockDialog
 from player.ui.notes.view import NotesListDialog
 from player.ui.overview.view import CourseOverview
-from player.ui.preferences import Preferences
-from player.ui.profiles.signin import SignInPage
-from player.ui.profiles.unlock import UnlockDialog
 from player.ui.reader.notes_controller import NotesController
 from player.ui.reader.view import ReaderView
 from player.ui.search.controller import SearchController, WindowHooks
 from player.ui.search.view import SearchView
-from player.ui.settings import UiSettings
-from player.ui.statusbar import StatusArea
+from player.ui.settings.preferences import Preferences
+from player.ui.shell import importer, theme
+from player.ui.shell.error_dialogs import ask_to_enroll, show_error, show_status
+from player.ui.shell.layout import NARROW_WIDTH, WindowLayout
+from player.ui.shell.menus import add_action, build_menus
+from player.ui.shell.statusbar import StatusArea
+from player.ui.shell.window_state import WindowState
 from player.ui.tasks import Job, Pool, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class MainWindow(QMainWindow):
         pool: Pool | None = None,
         settings: Settings | None = None,
         policy: LabPolicy | None = None,
-        ui_state: UiSettings | None = None,
+        ui_state: WindowState | None = None,
         follow_system_theme: bool = True,
         kiosk: bool = False,
     ) -> None:
@@ -111,7 +112,7 @@ class MainWindow(QMainWindow):
         self.preferences = Preferences(
             self, settings if settings is not None else Settings.load().with_policy(policy)
         )
-        self.ui_state = ui_state or UiSettings()
+        self.ui_state = ui_state or WindowState()
         self._samples_dir = samples_dir
         self.status_area = StatusArea(self)
         self.task_progress = self.status_area.task_progress
@@ -130,9 +131,9 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(320, 360)
 
         # --- screens
-        self.sign_in = SignInPage(self)
-        self.sign_in.profile_chosen.connect(self._on_profile_chosen)
-        self.sign_in.cancelled.connect(self._show_main_area)
+        self.learner_chooser = LearnerChooser(self)
+        self.learner_chooser.profile_chosen.connect(self._on_profile_chosen)
+        self.learner_chooser.cancelled.connect(self._show_main_area)
         self.catalog = CatalogPanel(self)
         self.catalog.setAccessibleName(_("Catalog"))
         self.catalog.course_selected.connect(self._on_course_selected)
@@ -185,7 +186,7 @@ class MainWindow(QMainWindow):
         self.catalog.setMinimumWidth(220)
         self.root = QStackedWidget(self)
         self.root.setObjectName("root")
-        self.root.addWidget(self.sign_in)
+        self.root.addWidget(self.learner_chooser)
         self.root.addWidget(self.splitter)
         self.root.setCurrentWidget(self.splitter)
         self.setCentralWidget(self.root)
@@ -297,7 +298,7 @@ class MainWindow(QMainWindow):
             log.info("kiosk: learners sign in with their password; --profile is ignored")
             profile_id = None
         if self.kiosk and profile_id is None:
-            self.show_sign_in(cancellable=False)  # always asks; the page shows at once
+            self.show_learner_chooser(cancellable=False)  # always asks; the page shows at once
             return
         self.catalog.set_loading()
         if profile_id is None:
@@ -316,42 +317,44 @@ class MainWindow(QMainWindow):
     def _choose_learner(self) -> None:
         def chosen(learners: profiles.Learners) -> None:
             if len(learners.known) > 1:
-                self._fill_sign_in(learners, cancellable=False)
+                self._fill_learner_chooser(learners, cancellable=False)
                 self._show_sign_in_page()
             else:
                 self.set_profile(learners.known[0])  # the guest, on a first start
 
         self.tasks.write(lambda _job: profiles.learners(self.store), chosen)
 
-    def show_sign_in(self, *, cancellable: bool) -> None:
+    def show_learner_chooser(self, *, cancellable: bool) -> None:
         """The learner chooser: shown at once, filled once the learners are read (on the write
         lane: the first start creates the guest)."""
         kiosk = self.kiosk_mode if self.kiosk else None
         if kiosk is not None and kiosk.account_sign_in is not None:
-            kiosk.fill_sign_in([])  # a user name and password form: no names to read
+            kiosk.fill_learner_chooser([])  # a user name and password form: no names to read
         else:
             self.tasks.write(
                 lambda _job: profiles.learners(self.store),
-                lambda learners: self._fill_sign_in(learners, cancellable=cancellable),
+                lambda learners: self._fill_learner_chooser(learners, cancellable=cancellable),
             )
         self._show_sign_in_page()
 
-    def _fill_sign_in(self, learners: profiles.Learners, *, cancellable: bool) -> None:
+    def _fill_learner_chooser(self, learners: profiles.Learners, *, cancellable: bool) -> None:
         if self.kiosk_mode is not None and self.kiosk:
-            self.kiosk_mode.fill_sign_in(learners.known)
+            self.kiosk_mode.fill_learner_chooser(learners.known)
         else:
             current = self.profile.id if self.profile else learners.last.id
-            self.sign_in.set_profiles(learners.known, current=current, cancellable=cancellable)
+            self.learner_chooser.set_profiles(
+                learners.known, current=current, cancellable=cancellable
+            )
 
     def _show_sign_in_page(self) -> None:
-        self.root.setCurrentWidget(self.sign_in)
+        self.root.setCurrentWidget(self.learner_chooser)
         self.refresh_learner_actions()
 
     def switch_learner(self) -> None:
-        self.show_sign_in(cancellable=self.profile is not None)
+        self.show_learner_chooser(cancellable=self.profile is not None)
 
     def _on_profile_chosen(self, profile_id: str) -> None:
-        """A learner picked on the sign-in page: one with a server account gives their password
+        """A learner picked on the learner chooser: one with a server account gives their password
         first, unless they chose "don't ask on this computer" (``player.services.learner_lock``)."""
 
         def read(_job: Job) -> tuple[Profile, bool]:
@@ -422,7 +425,7 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         """End the learner's session: dialogs closed, every view of them cleared, then the
-        sign-in page. Nothing is deleted: their queued progress waits in the outbox."""
+        learner chooser. Nothing is deleted: their queued progress waits in the outbox."""
         close_open_dialogs(keep=self)
         self._forget_learner()
         self.profile = None
@@ -431,7 +434,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
         self.setWindowTitle(_("Course Player"))
         self.learner_label.clear()
-        self.show_sign_in(cancellable=False)
+        self.show_learner_chooser(cancellable=False)
         self.signed_out.emit()
 
     def _forget_learner(self) -> None:
@@ -478,7 +481,7 @@ class MainWindow(QMainWindow):
         samples = self._samples_dir if install_samples else None
 
         def load(_job: Job) -> list[CourseSummary]:
-            return loaders.install_samples_and_load_catalog(self.store, profile, samples)
+            return reading.install_samples_and_load_catalog(self.store, profile, samples)
 
         def done(courses: list[CourseSummary]) -> None:
             self.catalog.set_courses(courses)
@@ -537,7 +540,7 @@ class MainWindow(QMainWindow):
                 self.course_shown.emit(course_id)
 
         self.tasks.read(
-            lambda job: loaders.load_course(self.store, profile, summary, job.progress),
+            lambda job: reading.load_course(self.store, profile, summary, job.progress),
             done,
             message=_("Opening “{title}”…").format(title=summary.title),
         )
@@ -568,7 +571,7 @@ class MainWindow(QMainWindow):
             if then is not None:
                 then()
 
-        self.tasks.write(lambda _job: loaders.enroll(self.store, profile, summary), done)
+        self.tasks.write(lambda _job: reading.enroll(self.store, profile, summary), done)
 
     # --- reader -------------------------------------------------------------------------------
 
@@ -598,7 +601,7 @@ class MainWindow(QMainWindow):
             show_error(self, error)
 
         self.tasks.read(
-            lambda job: loaders.load_lesson(
+            lambda job: reading.load_lesson(
                 self.store, profile, summary, index, dark, job.progress
             ),
             done,
@@ -679,7 +682,7 @@ class MainWindow(QMainWindow):
                 show_error(self, error)
 
         self.tasks.write(
-            lambda _job: loaders.set_completed(self.store, profile, summary, index, completed),
+            lambda _job: reading.set_completed(self.store, profile, summary, index, completed),
             self._apply_details,
             failed,
         )

@@ -18,16 +18,16 @@ from player.errors import (
     WrongCredentials,
 )
 from player.policy import KioskPolicy, LabPolicy
-from player.services import lab_signin
-from player.services.lab_signin import LabSignIn, OnlineAnswer
+from player.services import lab_accounts
+from player.services.lab_accounts import LabSignIn, OnlineAnswer
 from player.store.db import Store
 from player.store.models import OfflineCredential, Profile
-from player.sync.signin import sign_in, sign_out
+from player.sync.server_signin import sign_in, sign_out
 from player.sync.tokens import TokenStore
 from tests.server.app import ContractServer
 from tests.sync.conftest import MemoryKeyring
 
-FAST = lab_signin.MIN_VERIFIER_ITERATIONS  # the cheapest verifier the check accepts
+FAST = lab_accounts.MIN_VERIFIER_ITERATIONS  # the cheapest verifier the check accepts
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def attempt(
     def online(url: str, user: str, secret: str) -> OnlineAnswer:
         return sign_in(store, url, user, secret, tokens=tokens)
 
-    return lab_signin.lab_sign_in(
+    return lab_accounts.lab_sign_in(
         store,
         policy,
         username,
@@ -75,8 +75,8 @@ def store_bytes(store: Store) -> bytes:
 
 
 def test_verifiers_take_many_iterations() -> None:
-    assert lab_signin.VERIFIER_ITERATIONS >= 200_000
-    assert lab_signin.MIN_VERIFIER_ITERATIONS >= 200_000
+    assert lab_accounts.VERIFIER_ITERATIONS >= 200_000
+    assert lab_accounts.MIN_VERIFIER_ITERATIONS >= 200_000
 
 
 def test_online_success_keeps_a_verifier_and_never_the_password(
@@ -194,7 +194,9 @@ def test_a_password_the_server_no_longer_takes_stops_working_offline(
     policy = lab_policy(contract_server)
     ana = attempt(store, policy, tokens, "ana", "pw-ana").profile
     # as if ana's password had been "old-pw" when she last signed in here, then was changed
-    lab_signin.remember_password(store, ana, contract_server.url, "ana", "old-pw", iterations=FAST)
+    lab_accounts.remember_password(
+        store, ana, contract_server.url, "ana", "old-pw", iterations=FAST
+    )
     with pytest.raises(WrongCredentials):
         attempt(store, policy, tokens, "ana", "a wrong guess")
     assert len(credentials(store)) == 1  # a wrong guess does not remove it
@@ -212,7 +214,7 @@ def test_a_verifier_with_too_few_iterations_is_not_trusted(
 ) -> None:
     policy = lab_policy(contract_server)
     ana = attempt(store, policy, tokens, "ana", "pw-ana").profile
-    lab_signin.remember_password(store, ana, contract_server.url, "ana", "pw-ana", iterations=10)
+    lab_accounts.remember_password(store, ana, contract_server.url, "ana", "pw-ana", iterations=10)
     contract_server.stop()
     with pytest.raises(FirstSignInNeedsNetwork):
         attempt(store, policy, tokens, "ana", "pw-ana")

@@ -4,7 +4,7 @@ There, picking a remembered learner from a list would let anyone continue as any
 learner proves who they are at every session, with their user name and password:
 
 - **online**: the server checks the password (``sign_in``, in the window
-  ``player.sync.signin.sign_in`` against ``policy.server_url``). When the policy names a tenant,
+  ``player.sync.server_signin.sign_in`` against ``policy.server_url``). When the policy names a tenant,
   the learner must belong to it; otherwise their new token is dropped (``sign_out``) and the
   sign-in refused (``CrossTenant``). On success an offline verifier of the password is kept:
   ``OfflineCredential``, a salted PBKDF2 hash (``player.passwords``), never the password;
@@ -53,7 +53,7 @@ MIN_VERIFIER_ITERATIONS = 200_000
 
 
 class OnlineAnswer(Protocol):
-    """What a successful online sign-in gives (``player.sync.signin.SignInResult`` fits)."""
+    """What a successful online sign-in gives (``player.sync.server_signin.SignInResult`` fits)."""
 
     @property
     def profile(self) -> Profile: ...
@@ -67,7 +67,7 @@ OnlineSignIn = Callable[[str, str, str], OnlineAnswer]
 and ``ServerUnavailable`` when the server cannot be reached."""
 
 SignOut = Callable[[Profile], None]
-"""Drop the learner's token on this machine (``player.sync.signin.sign_out``)."""
+"""Drop the learner's token on this machine (``player.sync.server_signin.sign_out``)."""
 
 
 @dataclass(frozen=True)

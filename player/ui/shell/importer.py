@@ -12,13 +12,13 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
 from player.i18n import _
+from player.services import reading
 from player.services.bundles import BundleResult
 from player.services.packages import ImportResult
-from player.ui import loaders
-from player.ui.errors import show_error, show_status
+from player.ui.shell.error_dialogs import show_error, show_status
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 
 def choose_and_import(window: MainWindow) -> None:
@@ -66,7 +66,7 @@ def import_path(window: MainWindow, path: Path) -> None:
 
     store = window.store
     window.tasks.write(
-        lambda job: loaders.import_course(store, path, job.progress),
+        lambda job: reading.import_course(store, path, job.progress),
         done,
         failed,
         message=message,

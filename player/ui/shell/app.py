@@ -25,10 +25,10 @@ from player.i18n import _
 from player.policy import LabPolicy
 from player.settings import Settings
 from player.store.db import Store
-from player.ui import theme
-from player.ui.main_window import MainWindow
+from player.ui.shell import theme
+from player.ui.shell.main_window import MainWindow
+from player.ui.shell.theme import theme_choice
 from player.ui.tasks import wait_for_background_work
-from player.ui.theme import theme_choice
 
 __all__ = ["FIRST_PAINT_ENV", "app_icon", "create_application", "run", "theme_choice"]
 

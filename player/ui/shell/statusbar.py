@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QWidget
 
 from player.i18n import _
-from player.ui.progress import TaskProgress
+from player.ui.shell.task_progress import TaskProgress
 
 
 class StatusArea:

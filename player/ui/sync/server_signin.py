@@ -26,14 +26,14 @@ from player.errors import PlayerError
 from player.i18n import _
 from player.store.db import Store
 from player.sync.client import insecure_url_warning, normalize_url
-from player.sync.signin import SignInResult, sign_in
+from player.sync.server_signin import SignInResult, sign_in
 from player.sync.tokens import TokenStore, default_tokens
 from player.ui.tasks import Pool, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
 
 
-class SignInDialog(QDialog):
+class ServerSignInDialog(QDialog):
     signed_in = Signal(object)  # SignInResult
 
     def __init__(

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from player.i18n import _
 from player.settings import Settings
-from player.ui import theme
-from player.ui.errors import show_status
-from player.ui.settings_dialog import SettingsDialog
+from player.ui.settings.dialog import SettingsDialog
+from player.ui.shell import theme
+from player.ui.shell.error_dialogs import show_status
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

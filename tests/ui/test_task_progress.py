@@ -10,8 +10,8 @@ from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from player.store.db import Store
-from player.ui.main_window import MainWindow
-from player.ui.progress import TaskProgress
+from player.ui.shell.main_window import MainWindow
+from player.ui.shell.task_progress import TaskProgress
 from player.ui.tasks import Job
 from tests.conftest import FIXTURES
 
@@ -121,7 +121,7 @@ def test_signing_out_hides_the_bar(qtbot: QtBot, threaded_window: MainWindow) ->
     window.tasks.read(_blocking(gate), lambda _result: None, message="Opening “Git Basics”…")
     qtbot.waitUntil(window.task_progress.isVisible)
     window.switch_action.trigger()
-    window.sign_in.choose("guest")  # the same learner: nothing to reset
+    window.learner_chooser.choose("guest")  # the same learner: nothing to reset
     assert window.task_progress.isVisible()
     window.sign_out()
     assert not window.task_progress.isVisible()

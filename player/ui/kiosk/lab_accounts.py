@@ -1,7 +1,7 @@
 """Kiosk sign-in with a user name and password, when the lab's policy names a server.
 
-``KioskSignIn`` connects the sign-in page's ``account_form`` to the core's
-``player.services.lab_signin.lab_sign_in``, run on the window's network lane
+``LabAccountSignIn`` connects the learner chooser's ``account_form`` to the core's
+``player.services.lab_accounts.lab_sign_in``, run on the window's network lane
 (``player.ui.tasks``): online with the policy's server, offline against the verifier cached at
 the learner's last online sign-in on this machine. On success the learner becomes current
 (``MainWindow.set_profile``) and ``signed_in(LabSignIn)`` is emitted (``SyncWiring`` starts a
@@ -18,22 +18,22 @@ from PySide6.QtCore import QObject, Signal
 from player.errors import PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import lab_signin
-from player.services.lab_signin import LabSignIn, OnlineAnswer
+from player.services import lab_accounts
+from player.services.lab_accounts import LabSignIn, OnlineAnswer
 from player.store.models import Profile
-from player.sync import signin
+from player.sync import server_signin
 from player.sync.tokens import TokenStore, default_tokens
-from player.ui.errors import show_status
+from player.ui.shell.error_dialogs import show_status
 from player.ui.tasks import Job
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
-class KioskSignIn(QObject):
-    """Signs learners in with the sign-in page's form; one per kiosk window with a server."""
+class LabAccountSignIn(QObject):
+    """Signs learners in with the learner chooser's form; one per kiosk window with a server."""
 
     signed_in = Signal(object)  # LabSignIn (no bare bool in a signal: see ui/sync/controller.py)
 
@@ -43,7 +43,7 @@ class KioskSignIn(QObject):
         policy: LabPolicy,
         *,
         tokens: TokenStore = default_tokens,
-        iterations: int = lab_signin.VERIFIER_ITERATIONS,
+        iterations: int = lab_accounts.VERIFIER_ITERATIONS,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -51,7 +51,7 @@ class KioskSignIn(QObject):
         #: The token store of the window's sync (``SyncWiring`` sets its own).
         self.tokens = tokens
         self.iterations = iterations
-        self.form = window.sign_in.account_form
+        self.form = window.learner_chooser.account_form
         self.form.submitted.connect(self.submit)
 
     def submit(self, username: str, password: str) -> None:
@@ -64,13 +64,13 @@ class KioskSignIn(QObject):
         iterations = self.iterations
 
         def online(server_url: str, user: str, secret: str) -> OnlineAnswer:
-            return signin.sign_in(store, server_url, user, secret, tokens=tokens)
+            return server_signin.sign_in(store, server_url, user, secret, tokens=tokens)
 
         def forget_token(profile: Profile) -> None:
-            signin.sign_out(profile, tokens=tokens)
+            server_signin.sign_out(profile, tokens=tokens)
 
         def work(_job: Job) -> LabSignIn:
-            return lab_signin.lab_sign_in(
+            return lab_accounts.lab_sign_in(
                 store,
                 policy,
                 username,

@@ -1,0 +1,1 @@
+"""Choosing the learner: the learner chooser, the account form, the unlock dialog."""

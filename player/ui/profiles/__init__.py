@@ -1,1 +1,0 @@
-"""Choosing the learner: the sign-in screen."""
