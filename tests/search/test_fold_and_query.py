@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from player.search.fold import ZWSP, find_spans, fold, mark_boundaries, snippet
-from player.search.query import grams_match, like_pattern, parse_query, words_match
+from player.search.query import (
+    grams_match,
+    like_pattern,
+    parse_query,
+    unaccented,
+    words_match,
+)
 
 
 def test_fold_keeps_length_and_drops_case_and_accents() -> None:
@@ -73,3 +79,10 @@ def test_unspaced_words_go_to_trigram_or_like() -> None:
         grams_match(query, title_only=True) == f'{{gramsTitle}} : ("日本語" AND "Python{ZWSP}を")'
     )
     assert like_pattern("1%_\\") == "%1\\%\\_\\\\%"
+
+
+def test_greek_and_cyrillic_accents_also_search_the_unaccented_form() -> None:
+    assert unaccented("καφέ") == "καφε" and unaccented("ΚΑΦΈ") == "ΚΑΦΕ"
+    assert unaccented("ΐ") == "ι" and unaccented("ещё") == "еще"
+    assert unaccented("καφε") is None and unaccented("café") is None  # unicode61 folds Latin
+    assert words_match(parse_query("καφέ")) == '("καφέ"* OR "καφε"*)'
