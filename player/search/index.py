@@ -55,7 +55,8 @@ def write_index(session: Session, stored: StoredPackage, prepared: PreparedIndex
     if prepared.sha256 != stored.sha256:
         raise ValueError("the index rows were prepared from another package")
     extra = {"packageRowId": stored.id, "courseId": stored.courseId}
-    session.execute(insert(SearchDoc), [{**row, **extra} for row in prepared.rows])
+    if prepared.rows:  # (an empty list would insert one row of defaults)
+        session.execute(insert(SearchDoc), [{**row, **extra} for row in prepared.rows])
     log.debug("indexed %s v%d: %d documents", stored.courseId, stored.version, len(prepared.rows))
 
 
