@@ -27,6 +27,7 @@ from player.services.access import (
     resolve,
     visible_packages,
 )
+from player.services.storage import removed_courses
 from player.store.db import Store
 from player.store.models import LessonProgress, PackageBlob, Profile, StoredPackage
 
@@ -51,6 +52,8 @@ class CourseSummary:
     newer_version: int | None = None  # offered by the server but not downloaded yet
     source: str | None = None  # an imported file: where it came from (its file name)
     signed: bool = False  # stored with its server's signature (False: a file, or unsigned)
+    stored: bool = True  # its package is on this computer (False: offered by the server only)
+    removed: bool = False  # the learner removed it here: sync leaves it until they ask again
 
     @property
     def paid(self) -> bool:
@@ -108,6 +111,11 @@ class LearnService:
                 CourseKey(entry.server, entry.courseId): entry
                 for entry in catalog_entries(session, profile)
             }
+            removed = (
+                removed_courses(session, profile.server, profile.tenantId)
+                if profile.server != LOCAL and profile.tenantId is not None
+                else set()
+            )
             completed = _completed_counts(session, profile.server, profile.userId)
             completed.update(
                 {CourseKey(LOCAL, c): n for c, n in _file_counts(session, profile.id).items()}
@@ -153,6 +161,8 @@ class LearnService:
                         state=LOCKED if access.locked else NOT_DOWNLOADED,
                         access=access,
                         completed=0,
+                        stored=False,
+                        removed=course_id in removed,
                     )
                 )
         result.sort(key=lambda c: (c.title.casefold(), c.is_file, c.course_id))

@@ -428,6 +428,8 @@ class KioskController(QObject):
         self._update_sign_out()
         window.reader.browser.allow_external_links = not on
         window.overview.set_export_allowed(not on)
+        window.overview.set_remove_allowed(not on)  # a lab's courses stay for every learner
+        window.catalog.remove_allowed = not on
 
     def _update_sign_out(self) -> None:
         """Sign out is there while a learner is signed in, in kiosk mode."""

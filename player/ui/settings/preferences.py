@@ -18,10 +18,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from player.i18n import _
+from player.services import storage
 from player.settings import Settings
 from player.ui.settings.dialog import SettingsDialog
 from player.ui.shell import theme
 from player.ui.shell.error_dialogs import show_status
+from player.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from player.ui.shell.main_window import MainWindow
@@ -38,6 +40,7 @@ class Preferences(QObject):
         self.settings = settings
         self._machine_zoom = settings.text_zoom
         self.dialog: SettingsDialog | None = None
+        self._storage_tasks: TaskRunner | None = None
 
     # --- the dialog ------------------------------------------------------------------------------
 
@@ -51,7 +54,18 @@ class Preferences(QObject):
         dialog.finished.connect(lambda _result: self._forget(dialog))
         self.dialog = dialog
         dialog.open()
+        self._load_storage(dialog)
         return dialog
+
+    def _load_storage(self, dialog: SettingsDialog) -> None:
+        """Fill the dialog's storage list on the read lane (as ``course-player storage``)."""
+        window = self._window
+        section, profile, store = dialog.storage, window.profile, window.store
+        if section is None or profile is None:
+            return
+        # the dialog is the context: once it is closed, no result reaches it
+        runner = self._storage_tasks = TaskRunner(dialog, pool=window.tasks.pool)
+        runner.read(lambda _job: storage.usage(store, profile), section.show_usage)
 
     def _forget(self, dialog: SettingsDialog) -> None:
         if self.dialog is dialog:
