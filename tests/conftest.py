@@ -3,6 +3,7 @@ project's fixture packages (tests/fixtures/)."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,6 +39,23 @@ def quick_learner_locks(monkeypatch: pytest.MonkeyPatch) -> None:
     minutes to the suite. The checks are the same with fewer rounds."""
     monkeypatch.setattr(learner_lock, "ITERATIONS", 1_000)
     monkeypatch.setattr(learner_lock, "MIN_ITERATIONS", 1_000)
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a test with Qt objects, cycles are collected on the main thread only, as in the window
+    (``player.ui.shell.garbage``): left automatic, the collector may run on the contract server's
+    thread or a pool worker and destroy a controller's timer there ("QObject::killTimer: Timers
+    cannot be stopped from another thread", which fails the test)."""
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if enabled:
+        gc.enable()
 
 
 #: Variables that would point the player (or what it runs) at this machine's own files.

@@ -26,6 +26,7 @@ from player.policy import LabPolicy
 from player.settings import Settings
 from player.store.db import Store
 from player.ui.shell import theme
+from player.ui.shell.garbage import GarbageCollector
 from player.ui.shell.main_window import MainWindow
 from player.ui.shell.theme import theme_choice
 from player.ui.tasks import wait_for_background_work
@@ -151,6 +152,7 @@ def run(
         dark=dark,
         language=settings.effective_language(),
     )
+    collector = GarbageCollector(app)  # cycles are freed on this thread only, Qt objects with them
     samples = resources_dir() / "samples"
     window = MainWindow(
         store,
@@ -175,5 +177,6 @@ def run(
     window.save_window_state()
     app.closeAllWindows()
     wait_for_background_work(10_000)
+    collector.stop()
     log.info("window closed (status %s)", status)
     return int(status)
