@@ -8,11 +8,17 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from player.errors import CourseNotDownloaded, LessonNotFound, PurchaseRequired
+from player.errors import LessonNotFound, PurchaseRequired
 from player.i18n import _
 from player.origin import LOCAL
 from player.services import audit, outbox
-from player.services.access import CourseAccess, check_enrolled, course_access, progress_owner
+from player.services.access import (
+    CourseAccess,
+    check_enrolled,
+    course_access,
+    latest_visible_package,
+    progress_owner,
+)
 from player.services.learn import load_latest
 from player.store.db import Store
 from player.store.models import Enrollment, LessonProgress, Profile
@@ -190,21 +196,26 @@ def get_progress(store: Store, profile: Profile, course_id: str) -> CourseProgre
     """The learner's progress in a course (empty before enrolling)."""
     with store.read() as session:
         access = course_access(session, profile, course_id)
-        try:
-            lesson_count = len(
-                load_latest(session, profile, course_id, access.title).package.lessons
-            )
-        except CourseNotDownloaded:  # progress is known before the package is downloaded
-            lesson_count = 0
-        server, user_id = progress_owner(profile, access)
-        done = session.exec(
-            select(LessonProgress.lessonIdx).where(
-                LessonProgress.server == server,
-                LessonProgress.userId == user_id,
-                LessonProgress.courseId == access.course_id,
-                col(LessonProgress.completed).is_(True),
-            )
-        ).all()
+        stored = latest_visible_package(session, profile, course_id)
+        # progress is known before the package is downloaded (no lessons counted then)
+        lesson_count = stored.lessonCount if stored is not None else 0
+        return progress_in(session, profile, course_id, access, lesson_count)
+
+
+def progress_in(
+    session: Session, profile: Profile, course_id: str, access: CourseAccess, lesson_count: int
+) -> CourseProgress:
+    """``get_progress`` in the caller's session, for the course ``access`` describes, which has
+    ``lesson_count`` lessons (the stored package's ``lessonCount``; 0 before a download)."""
+    server, user_id = progress_owner(profile, access)
+    done = session.exec(
+        select(LessonProgress.lessonIdx).where(
+            LessonProgress.server == server,
+            LessonProgress.userId == user_id,
+            LessonProgress.courseId == access.course_id,
+            col(LessonProgress.completed).is_(True),
+        )
+    ).all()
     completed = frozenset(i for i in done if lesson_count == 0 or i < lesson_count)
     return CourseProgress(course_id=course_id, lesson_count=lesson_count, completed=completed)
 

@@ -14,19 +14,38 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from player.errors import CourseNotDownloaded, LessonNotFound
 from player.i18n import _
-from player.package import CoursePackage
-from player.render import RenderOptions, render_lesson_html
-from player.services import bundles, packages, resume
 from player.services import progress as progress_service
-from player.services.access import CourseAccess
-from player.services.learn import LOCKED, NOT_DOWNLOADED, READY, CourseSummary, LearnService
+from player.services import resume
+from player.services.access import (
+    CourseAccess,
+    check_read,
+    course_access,
+    latest_visible_package,
+)
+from player.services.learn import (
+    LOCKED,
+    NOT_DOWNLOADED,
+    READY,
+    CourseSummary,
+    LearnService,
+    load_latest,
+)
 from player.services.progress import CourseProgress
 from player.services.resume import Resume
 from player.store.db import Store
 from player.store.models import Profile
+
+if TYPE_CHECKING:
+    from player.package import CoursePackage
+    from player.services import bundles, packages
+
+# The catalog (the first screen) needs only ``load_catalog``: the renderer (markdown-it), the
+# importers, the search index and the signature checks are imported by the functions that use
+# them, so that the window paints and lists the courses before they are loaded.
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, message)``; ``total == 0``: busy, no measure of how far."""
@@ -89,6 +108,8 @@ def install_samples_and_load_catalog(
 ) -> list[CourseSummary]:
     """First start: import the bundled samples when the store is empty, then list the courses."""
     if samples_dir is not None and samples_dir.is_dir():
+        from player.services import packages
+
         packages.install_samples_if_empty(store, samples_dir)
     return load_catalog(store, profile)
 
@@ -112,21 +133,31 @@ def refreshed(
 def load_course(
     store: Store, profile: Profile, summary: CourseSummary, progress: Progress | None = None
 ) -> CourseDetails:
+    """The overview of a course, read in one store session with one access check."""
     _busy(progress, _("Opening “{title}”…").format(title=summary.title))
-    service = LearnService(store, profile)
-    access = service.access(summary.course_id)
-    package: CoursePackage | None = None
-    if access.can_read:
-        try:
-            package = service.get_course(summary.course_id)
-        except CourseNotDownloaded:
-            package = None
-    course_progress = progress_service.get_progress(store, profile, summary.course_id)
+    course_id = summary.course_id
+    with store.read() as session:
+        access = course_access(session, profile, course_id)
+        package: CoursePackage | None = None
+        if access.can_read:
+            try:
+                package = load_latest(session, profile, course_id, access.title).package
+            except CourseNotDownloaded:
+                package = None
+        if package is not None:
+            lesson_count = len(package.lessons)
+        else:  # locked or not downloaded: the stored version's count, if there is one
+            stored = latest_visible_package(session, profile, course_id)
+            lesson_count = stored.lessonCount if stored is not None else 0
+        course_progress = progress_service.progress_in(
+            session, profile, course_id, access, lesson_count
+        )
+        point = resume.resume_point_in(session, profile, course_id)
     return CourseDetails(
         summary=refreshed(summary, access, course_progress, has_package=package is not None),
         package=package,
         progress=course_progress,
-        resume=resume.resume_point(store, profile, summary.course_id),
+        resume=point,
     )
 
 
@@ -138,18 +169,30 @@ def load_lesson(
     dark: bool,
     progress: Progress | None = None,
 ) -> LessonView:
-    """Read (guarded: a locked course raises ``PurchaseRequired``) and render one lesson."""
+    """Read (guarded: a locked course raises ``PurchaseRequired``) and render one lesson.
+
+    One store session and one access check: the package (parsed once per stored version, kept
+    in ``player.services.learn``'s bounded cache), the learner's progress (counted against the
+    stored ``lessonCount``) and the resume point are read together. The rendering runs after
+    the session is closed, in the caller's thread (the window's read lane, never the UI thread).
+    """
+    from player.render import RenderOptions, render_lesson_html
+
     _busy(progress, _("Opening lesson {n}…").format(n=index + 1))
-    service = LearnService(store, profile)
-    package = service.get_course(summary.course_id)
+    course_id = summary.course_id
+    with store.read() as session:
+        access = course_access(session, profile, course_id)
+        check_read(access)
+        package = load_latest(session, profile, course_id, access.title).package
+        course_progress = progress_service.progress_in(
+            session, profile, course_id, access, len(package.lessons)
+        )
+        point = resume.resume_point_in(session, profile, course_id)
     if not 0 <= index < len(package.lessons):
         raise LessonNotFound(package.title, index, len(package.lessons))
     html = render_lesson_html(
         package, package.lessons[index], RenderOptions(for_qt=True, dark=dark)
     )
-    access = service.access(summary.course_id)
-    course_progress = progress_service.get_progress(store, profile, summary.course_id)
-    point = resume.resume_point(store, profile, summary.course_id)
     return LessonView(
         summary=refreshed(summary, access, course_progress, has_package=True),
         package=package,
@@ -178,6 +221,8 @@ def import_course(
     store: Store, path: Path, progress: Progress | None = None
 ) -> packages.ImportResult | bundles.BundleResult:
     """A course file, or a course bundle (ZIP; every package verified, with progress)."""
+    from player.services import bundles, packages
+
     message = _("Importing “{name}”…").format(name=path.name)
     _busy(progress, message)
     if bundles.is_bundle(path):

@@ -73,7 +73,12 @@ def record_course(
 
 def resume_point(store: Store, profile: Profile, course_id: str) -> Resume | None:
     with store.read() as session:
-        row = session.get(ResumePoint, (profile.id, course_id))
+        return resume_point_in(session, profile, course_id)
+
+
+def resume_point_in(session: Session, profile: Profile, course_id: str) -> Resume | None:
+    """``resume_point`` in the caller's session."""
+    row = session.get(ResumePoint, (profile.id, course_id))
     if row is None:
         return None
     return Resume(row.courseId, row.lessonIdx, _clamp(row.position))

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from player.services.learn import LearnService
 from player.services.profiles import ensure_guest
 from player.settings import Settings
 from player.store.db import Store
-from player.ui.shell.app import FIRST_PAINT_ENV, theme_choice
+from player.ui.shell.app import FIRST_PAINT_ENV, READY_ENV, theme_choice
 from tests.conftest import REPO, SAMPLES
 from tests.ui.conftest import MakeWindow
 
@@ -54,6 +55,81 @@ def test_run_opens_the_window_and_installs_the_samples(tmp_path: Path) -> None:
         store.close()
     expected = sorted(json.loads(p.read_bytes())["courseId"] for p in SAMPLES.glob("*.json"))
     assert sorted(course_ids) == expected and expected
+
+
+READY_CHILD = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import player.ui.shell.app as app_module
+from player.store.db import Store
+
+def ready(window, target):
+    catalog = window.catalog
+    print("READY rows", catalog.model.rowCount(), "visible", catalog.view.isVisible(),
+          "enabled", catalog.view.isEnabled(), "httpx", "httpx" in sys.modules, flush=True)
+    app_module._write_time(target)
+
+    def later():
+        from player.ui.sync.attach import SyncWiring
+        print("WIRED", len(window.findChildren(SyncWiring)), flush=True)
+        QApplication.exit(0)
+
+    QTimer.singleShot(500, later)
+
+app_module._write_ready = ready
+sys.exit(app_module.run(Store(Path(sys.argv[1])), argv=["course-player"]))
+"""
+
+
+def _child_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(tmp_path / var.lower())
+    return env
+
+
+def test_ready_file_is_written_when_the_catalog_shows_the_courses(tmp_path: Path) -> None:
+    """``COURSE_PLAYER_READY_FILE``: written when the catalog's list, filled with the stored
+    courses, has painted; the HTTP client is not loaded by then, the sync's wiring right after."""
+    env = _child_env(tmp_path)
+    marker = tmp_path / "ready.txt"
+    env[READY_ENV] = str(marker)
+    result = subprocess.run(
+        [sys.executable, "-c", READY_CHILD, str(tmp_path / "data")],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    samples = len(list(SAMPLES.glob("*.json")))
+    assert f"READY rows {samples} visible True enabled True httpx False" in result.stdout
+    assert "WIRED 1" in result.stdout
+    assert float(marker.read_text()) > 0
+
+
+def test_ready_file_from_the_command_line(tmp_path: Path) -> None:
+    """``course-player`` with ``COURSE_PLAYER_READY_FILE`` writes the time and quits."""
+    env = _child_env(tmp_path)
+    marker = tmp_path / "ready.txt"
+    env[READY_ENV] = str(marker)
+    data = str(tmp_path / "data")
+    for _start in range(2):  # the first start installs the samples, the second only reads
+        marker.unlink(missing_ok=True)
+        before = time.time()
+        result = subprocess.run(
+            [sys.executable, "-m", "player", "--data-dir", data],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert before < float(marker.read_text()) < time.time()
 
 
 def test_command_line_starts_kiosk_mode_from_the_policy(tmp_path: Path) -> None:

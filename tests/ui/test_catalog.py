@@ -67,3 +67,26 @@ def test_ten_thousand_courses_fill_filter_and_paint(qtbot: QtBot) -> None:
     assert not image.isNull()
     assert panel.select_course("course-05000")
     assert panel.current_course_id() == "course-05000"
+
+
+def test_loading_shows_placeholder_rows_in_the_list_then_the_courses(qtbot: QtBot) -> None:
+    """While the store answers, the list itself is shown with placeholder rows (no message in
+    its place that the rows would then push away); then the same list holds the courses."""
+    panel = CatalogPanel()
+    qtbot.addWidget(panel)
+    panel.resize(320, 500)
+    panel.show()
+    panel.set_loading()
+    assert panel.view.isVisible() and panel.view.loading
+    assert not panel.empty_label.isVisible()
+    assert panel.view.accessibleDescription() == "Loading courses…"
+    before = panel.view.geometry()
+    image = panel.view.viewport().grab().toImage()
+    background = image.pixelColor(image.width() - 2, image.height() - 2)
+    assert image.pixelColor(14, 14) != background  # a placeholder bar is painted
+    panel.set_courses([_course(i) for i in range(3)])
+    assert not panel.view.loading and panel.view.isVisible()
+    assert panel.view.geometry() == before  # the list does not move when the rows arrive
+    assert panel.model.rowCount() == 3
+    panel.set_courses([])
+    assert not panel.view.loading and panel.empty_label.isVisible()

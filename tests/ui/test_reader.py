@@ -197,3 +197,38 @@ def test_dark_palette_renders_the_lesson_with_dark_colours(
     lesson = window.reader.lesson
     assert lesson is not None and not lesson.dark and lesson.index == 0
     assert not theme.is_dark(qapp)
+
+
+def test_images_wider_than_the_text_column_are_shrunk_to_fit(qtbot: QtBot) -> None:
+    import random
+
+    from player.package import parse_package
+    from tests.bench.generate import png_bytes
+    from tests.conftest import FIXTURES
+
+    package = parse_package((FIXTURES / "git-basics.json").read_bytes()).package
+    wide = base64.b64encode(png_bytes(random.Random(1), 1200, 4)).decode()
+    small = base64.b64encode(png_bytes(random.Random(2), 30, 10)).decode()
+    html = (
+        f'<p>Before</p><p><img src="data:image/png;base64,{wide}"></p><p>Between</p>'
+        f'<p><img src="data:image/png;base64,{small}"> and '
+        f'<img src="data:image/png;base64,{wide}"></p>'
+    )
+    browser = LessonBrowser()
+    qtbot.addWidget(browser)
+    browser.resize(500, 400)
+    browser.show()
+    browser.show_lesson(package, html)
+    widths = []
+    block = browser.document().begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            char_format = fragments.fragment().charFormat()
+            if char_format.isImageFormat():
+                widths.append(round(char_format.toImageFormat().width()))
+            fragments += 1
+        block = block.next()
+    assert len(widths) == 3
+    assert widths[1] == 30  # a small image keeps its size
+    assert 0 < widths[0] < 500 and widths[2] == widths[0]  # the wide ones fit the column

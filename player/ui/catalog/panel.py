@@ -2,14 +2,62 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QRectF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QMenu, QVBoxLayout, QWidget
 
 from player.i18n import _
 from player.services.learn import CourseSummary
-from player.ui.catalog.delegate import CatalogDelegate
+from player.ui.catalog.delegate import BAR_HEIGHT, GAP, PAD_X, PAD_Y, CatalogDelegate
 from player.ui.catalog.model import COURSE_ID_ROLE, CatalogFilter, CatalogModel
+
+
+class CatalogList(QListView):
+    """The catalog's list. While the courses load it paints a few placeholder rows (grey bars
+    where titles and progress will be), so the window's first frame already has the catalog's
+    shape and nothing jumps when the rows arrive."""
+
+    SKELETON_ROWS = 6
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loading = False
+
+    def set_loading(self, loading: bool) -> None:
+        if loading != self.loading:
+            self.loading = loading
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if not self.loading or (model is not None and model.rowCount() > 0):
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        colour = self.palette().color(QPalette.ColorRole.Text)
+        colour.setAlphaF(0.08)
+        painter.setBrush(colour)
+        line = QFontMetrics(self.font()).height()
+        row = PAD_Y + line + GAP + line + GAP + BAR_HEIGHT + PAD_Y
+        width = self.viewport().width() - 2 * PAD_X
+        for n in range(self.SKELETON_ROWS):
+            top = n * row + PAD_Y
+            title = width * (0.55 + 0.3 * ((n * 37) % 10) / 10)
+            painter.drawRoundedRect(QRectF(PAD_X, top, title, line * 0.8), 3, 3)
+            painter.drawRoundedRect(QRectF(PAD_X, top + line + GAP, width * 0.35, line * 0.7), 3, 3)
+            painter.drawRoundedRect(QRectF(PAD_X, top + 2 * (line + GAP), width, BAR_HEIGHT), 2, 2)
+        painter.end()
 
 
 class CatalogPanel(QWidget):
@@ -38,7 +86,7 @@ class CatalogPanel(QWidget):
         self.filter_edit.textChanged.connect(self._on_filter_changed)
         self.filter_edit.installEventFilter(self)
 
-        self.view = QListView(self)
+        self.view = CatalogList(self)
         self.view.setObjectName("catalogList")
         self.view.setModel(self.proxy)
         self.view.setItemDelegate(CatalogDelegate(self.view))
@@ -83,6 +131,7 @@ class CatalogPanel(QWidget):
 
     def set_courses(self, courses: list[CourseSummary]) -> None:
         self._loading = False
+        self.view.set_loading(False)
         self.model.set_courses(courses)
         self._update_empty()
 
@@ -173,9 +222,15 @@ class CatalogPanel(QWidget):
         return super().eventFilter(watched, event)
 
     def _update_empty(self) -> None:
-        if self._loading and self.model.rowCount() == 0:
-            message = _("Loading courses…")
-        elif self.model.rowCount() == 0:
+        loading = self._loading and self.model.rowCount() == 0
+        self.view.set_loading(loading)
+        if loading:  # the list paints placeholder rows; the words are for screen readers
+            self.view.setAccessibleDescription(_("Loading courses…"))
+            self.empty_label.hide()
+            self.view.show()
+            return
+        self.view.setAccessibleDescription(_("The courses you can read on this computer"))
+        if self.model.rowCount() == 0:
             message = _("No courses yet. Import a course file with File → Import…")
         elif self.proxy.rowCount() == 0:
             message = _("No course matches “{text}”.").format(text=self.filter_edit.text().strip())

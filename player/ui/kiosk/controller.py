@@ -43,10 +43,10 @@ from PySide6.QtWidgets import (
 from player.i18n import _, ngettext
 from player.policy import KioskPolicy, LabPolicy, verify_pin
 from player.store.models import Profile
-from player.ui.kiosk.lab_accounts import LabAccountSignIn
 from player.ui.shell.error_dialogs import show_status
 
 if TYPE_CHECKING:
+    from player.ui.kiosk.lab_accounts import LabAccountSignIn
     from player.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -268,9 +268,12 @@ class KioskController(QObject):
         self.warning = IdleWarning(self.idle, window)
         self.active = True
         #: The user-name-and-password sign-in, when the policy names a server; else None.
-        self.account_sign_in: LabAccountSignIn | None = (
-            LabAccountSignIn(window, policy) if policy is not None and policy.server_url else None
-        )
+        self.account_sign_in: LabAccountSignIn | None = None
+        if policy is not None and policy.server_url:
+            # the lab's sign-in talks to its server (httpx, keyring): loaded only for such a lab
+            from player.ui.kiosk.lab_accounts import LabAccountSignIn
+
+            self.account_sign_in = LabAccountSignIn(window, policy)
 
         self.sign_out_button = QPushButton(_("Sign out"), window)
         self.sign_out_button.setObjectName("kioskSignOut")

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
     QObject,
     QTimer,
     QTranslator,
+    Signal,
 )
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
@@ -31,13 +33,24 @@ from player.ui.shell.main_window import MainWindow
 from player.ui.shell.theme import theme_choice
 from player.ui.tasks import wait_for_background_work
 
-__all__ = ["FIRST_PAINT_ENV", "app_icon", "create_application", "run", "theme_choice"]
+__all__ = [
+    "FIRST_PAINT_ENV",
+    "READY_ENV",
+    "app_icon",
+    "create_application",
+    "run",
+    "theme_choice",
+]
 
 log = logging.getLogger(__name__)
 
 # For the start-up benchmark: when set to a file path, the time (``time.time()``) of the main
 # window's first paint is written there and the application quits.
 FIRST_PAINT_ENV = "COURSE_PLAYER_FIRST_PAINT_FILE"
+# For the start-up benchmark too: when set to a file path, the time (``time.time()``) at which
+# the catalog shows the stored courses and can be clicked (the catalog's first paint with its
+# rows) is written there and the application quits.
+READY_ENV = "COURSE_PLAYER_READY_FILE"
 
 
 def app_icon(resources: Path | None = None) -> QIcon:
@@ -99,27 +112,109 @@ def install_qt_translations(app: QApplication, language: str = "") -> QLocale:
     return locale
 
 
-class _FirstPaint(QObject):
-    """Writes the time of the window's first paint to a file, then quits (start-up benchmark)."""
+def _write_time(target: str) -> None:
+    Path(target).write_text(f"{time.time():.6f}\n", encoding="utf-8")
 
-    def __init__(self, window: QWidget, target: str) -> None:
+
+def _exit() -> None:
+    # exit, not quit(): quit() asks every window to close, and a kiosk window refuses
+    QTimer.singleShot(0, lambda: QApplication.exit(0))
+
+
+class _FirstPaint(QObject):
+    """At the window's first paint: writes its time to ``target`` and quits (the start-up
+    benchmark), else runs ``then`` once the paint is done."""
+
+    def __init__(self, window: QWidget, target: str | None, then: Callable[[], None]) -> None:
         super().__init__(window)
         self._window = window
         self._target = target
-        self._done = False
+        self._then: Callable[[], None] | None = then
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
-            not self._done
+            self._then is not None
             and event.type() == QEvent.Type.Paint
             and isinstance(watched, QWidget)
             and watched.window() is self._window
         ):
-            self._done = True
-            Path(self._target).write_text(f"{time.time():.6f}\n", encoding="utf-8")
-            # exit, not quit(): quit() asks every window to close, and a kiosk window refuses
-            QTimer.singleShot(0, lambda: QApplication.exit(0))
+            then, self._then = self._then, None
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            if self._target:
+                _write_time(self._target)
+                _exit()
+            else:
+                QTimer.singleShot(0, then)
         return False
+
+
+class _CatalogShown(QObject):
+    """Emits ``shown`` once: at the first paint of the catalog's list after it was filled with
+    rows (the learner sees the stored courses and can click them), or when the catalog was
+    loaded with none."""
+
+    shown = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._armed = False
+        self._done = False
+        window.catalog_loaded.connect(self._loaded)
+
+    def _loaded(self) -> None:
+        if self._done or self._armed:
+            return
+        if self._window.catalog.model.rowCount() == 0:
+            self._emit()
+        else:
+            self._armed = True
+            self._window.catalog.view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._armed and event.type() == QEvent.Type.Paint:
+            self._armed = False
+            watched.removeEventFilter(self)
+            self._emit()
+        return False
+
+    def _emit(self) -> None:
+        self._done = True
+        self._window.catalog_loaded.disconnect(self._loaded)
+        self.shown.emit()
+
+
+def _write_ready(window: MainWindow, target: str) -> None:
+    log.info("ready: %d courses shown", window.catalog.model.rowCount())
+    _write_time(target)
+    _exit()
+
+
+class _SyncWiring(QObject):
+    """Attaches the sync's status area, Sync now, sign-in and Buy (``player.ui.sync``) once:
+    when the catalog first shows, or ``FALLBACK_MS`` after the first paint (a learner chooser
+    waiting). It loads the HTTP client and the sync engine, which the first screen does not
+    need; a configured sync then runs as before."""
+
+    FALLBACK_MS = 2000
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._wired = False
+
+    def after_first_paint(self) -> None:
+        QTimer.singleShot(self.FALLBACK_MS, self, self.wire)
+
+    def wire(self) -> None:
+        if self._wired:
+            return
+        self._wired = True
+        from player.ui.sync.attach import SyncWiring
+
+        SyncWiring(self._window)  # parented to the window
 
 
 def _freeze_startup_heap() -> None:
@@ -161,13 +256,15 @@ def run(
         policy=policy,
         kiosk=kiosk,
     )
-    from player.ui.sync.attach import SyncWiring
-
-    SyncWiring(window)  # parented to the window: status area, Sync now, sign-in, Buy
-    target = os.environ.get(FIRST_PAINT_ENV)
-    if target:
-        watcher = _FirstPaint(window, target)
-        app.installEventFilter(watcher)
+    sync = _SyncWiring(window)
+    shown = _CatalogShown(window)
+    shown.shown.connect(lambda: QTimer.singleShot(0, sync, sync.wire))
+    app.installEventFilter(
+        _FirstPaint(window, os.environ.get(FIRST_PAINT_ENV), sync.after_first_paint)
+    )
+    ready = os.environ.get(READY_ENV)
+    if ready:
+        shown.shown.connect(lambda: _write_ready(window, ready))
     window.show_window()
     window.start(profile_id)
     # Once start-up's objects exist, move them out of the collector's reach: full collections
