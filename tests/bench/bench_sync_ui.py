@@ -286,7 +286,9 @@ def one_round(folder: Path, url: str, idle_seconds: float, gc_freeze: bool) -> R
         follow_system_theme=False,
     )
     tokens = TokenStore()
-    controller = SyncWiring(window, tokens=tokens).controller  # the application's lanes
+    controller = SyncWiring(
+        window, parent=window, tokens=tokens
+    ).controller  # the application's lanes
     window.resize(1100, 720)
     window.show()
     window.start()

@@ -139,7 +139,7 @@ def test_open_export_dialog_from_the_main_window(
     qtbot.addWidget(window)
     window.show()
     window.start(learner.id)
-    dialog = open_export_dialog(window, "git-basics")
+    dialog = open_export_dialog(window, "git-basics", parent=window)
     assert dialog is not None and dialog.isVisible()
     assert "Git Basics" in dialog.windowTitle()
     dialog.path_edit.setText(str(tmp_path / "from-window.pdf"))

@@ -89,7 +89,7 @@ def lab_window(
     window = make_window(
         imported, kiosk=True, policy=policy, settings=Settings.load().with_policy(policy)
     )
-    wiring = SyncWiring(window, pool=ImmediatePool(), tokens=tokens)
+    wiring = SyncWiring(window, parent=window, pool=ImmediatePool(), tokens=tokens)
     assert window.kiosk_mode is not None and window.kiosk_mode.account_sign_in is not None
     # the cheapest verifier the offline check accepts, to keep the tests quick
     window.kiosk_mode.account_sign_in.iterations = lab_accounts.MIN_VERIFIER_ITERATIONS

@@ -36,7 +36,7 @@ def _signed_in_window(
     qtbot: QtBot, make_window: MakeWindow, store: Store, server: ContractServer, tokens: TokenStore
 ) -> tuple[MainWindow, SyncWiring]:
     window = make_window(store)
-    wiring = SyncWiring(window, pool=ImmediatePool(), tokens=tokens)
+    wiring = SyncWiring(window, parent=window, pool=ImmediatePool(), tokens=tokens)
     dialog = wiring.open_sign_in()
     dialog.server_edit.setText(server.url)
     qtbot.keyClicks(dialog.user_edit, "ana")

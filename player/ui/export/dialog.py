@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
 from player.errors import Cancelled, PlayerError
 from player.export import RATE_LIMIT, RATE_WINDOW, ExportResult, default_file_name, export_course
 from player.i18n import _
-from player.store.db import Store
-from player.store.models import Profile
+from player.services.handles import Profile, Store
 from player.ui.shell.error_dialogs import show_error
 from player.ui.tasks import Job, Pool, TaskHandle, TaskRunner
 

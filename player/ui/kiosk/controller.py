@@ -12,6 +12,11 @@
   With a lab policy naming a server, the learner chooser asks for a user name and password
   (``player.ui.kiosk.lab_accounts``) instead of listing the machine's learners.
 
+The controller does not know the main window's class: it asks what it needs of a ``KioskHost``
+(the learner side: who is signed in, the learner chooser, sign out, the limits kiosk mode puts
+on the screens) and uses its ``parent`` window as a widget only (status bar, shortcuts, full
+screen). ``MainWindow`` is both.
+
 ``--kiosk`` without a policy PIN (``kiosk.pin_hash``) is for trying the mode out: leaving needs no
 PIN and the window closes normally (docs/kiosk.md).
 """
@@ -21,9 +26,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +37,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -42,12 +48,14 @@ from PySide6.QtWidgets import (
 
 from player.i18n import _, ngettext
 from player.policy import KioskPolicy, LabPolicy, verify_pin
-from player.store.models import Profile
+from player.services.handles import Profile, Store
+from player.ui.learners.chooser import LearnerChooser
 from player.ui.shell.error_dialogs import show_status
+from player.ui.shell.menus import MenuActions
+from player.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from player.ui.kiosk.lab_accounts import LabAccountSignIn
-    from player.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -249,14 +257,59 @@ def close_open_dialogs(keep: QWidget) -> int:
     return closed
 
 
+class KioskHost(Protocol):
+    """What kiosk mode asks of the window it runs in (``MainWindow`` is one)."""
+
+    @property
+    def profile(self) -> Profile | None:
+        """The learner signed in, if any."""
+
+    @property
+    def profile_changed(self) -> SignalInstance:
+        """Emitted with the learner's id when a learner signed in."""
+
+    @property
+    def signed_out(self) -> SignalInstance:
+        """Emitted when a learner's session ended."""
+
+    @property
+    def menus(self) -> MenuActions: ...
+
+    @property
+    def learner_chooser(self) -> LearnerChooser: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def tasks(self) -> TaskRunner: ...
+
+    def set_profile(self, profile: Profile) -> None:
+        """Make ``profile`` the learner (a lab account signed in)."""
+
+    def sign_out(self) -> None:
+        """End the learner's session: every view of them cleared, then the learner chooser."""
+
+    def show_learner_chooser(self, *, cancellable: bool) -> None: ...
+
+    def refresh_learner_actions(self) -> None: ...
+
+    def set_kiosk_limits(self, on: bool) -> None:
+        """No web links from lessons, no Export and no Remove while ``on``."""
+
+
 class KioskController(QObject):
-    """Kiosk mode for one window; ``active`` until the technician leaves it with the PIN."""
+    """Kiosk mode for one window; ``active`` until the technician leaves it with the PIN.
+
+    ``host``: what kiosk mode asks of the window; ``parent``: the window as a widget (the Sign
+    out button goes into its status bar, the leave shortcut onto it, dialogs over it)."""
 
     left = Signal()
 
-    def __init__(self, window: MainWindow, policy: LabPolicy | None) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: KioskHost, policy: LabPolicy | None, *, parent: QMainWindow) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.window = parent
         self.policy = policy
         kiosk = policy.kiosk if policy is not None else KioskPolicy()
         self.idle = IdleWatcher(
@@ -265,7 +318,7 @@ class KioskController(QObject):
         self.idle.warned.connect(self._on_warned)
         self.idle.resumed.connect(self._on_resumed)
         self.idle.timed_out.connect(self._on_timed_out)
-        self.warning = IdleWarning(self.idle, window)
+        self.warning = IdleWarning(self.idle, parent)
         self.active = True
         #: The user-name-and-password sign-in, when the policy names a server; else None.
         self.account_sign_in: LabAccountSignIn | None = None
@@ -273,7 +326,15 @@ class KioskController(QObject):
             # the lab's sign-in talks to its server (httpx, keyring): loaded only for such a lab
             from player.ui.kiosk.lab_accounts import LabAccountSignIn
 
-            self.account_sign_in = LabAccountSignIn(window, policy)
+            self.account_sign_in = LabAccountSignIn(
+                host.learner_chooser.account_form,
+                policy,
+                store=host.store,
+                tasks=host.tasks,
+                signed_in_as=host.set_profile,
+                parent=parent,
+            )
+        window = parent
 
         self.sign_out_button = QPushButton(_("Sign out"), window)
         self.sign_out_button.setObjectName("kioskSignOut")
@@ -284,20 +345,20 @@ class KioskController(QObject):
         self.sign_out_button.clicked.connect(self.sign_out)
         window.statusBar().addPermanentWidget(self.sign_out_button)
 
-        menu = window.menus.file_menu
+        menu = host.menus.file_menu
         self.sign_out_action = QAction(_("Sign &out"), window)
         self.sign_out_action.triggered.connect(lambda _checked=False: self.sign_out())
-        menu.insertAction(window.menus.quit_action, self.sign_out_action)
+        menu.insertAction(host.menus.quit_action, self.sign_out_action)
         self.leave_action = QAction(_("&Leave kiosk mode…"), window)
         self.leave_action.setObjectName("leaveKioskAction")
         self.leave_action.setShortcut(QKeySequence(LEAVE_SHORTCUT))
         self.leave_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.leave_action.triggered.connect(lambda _checked=False: self.request_leave())
-        menu.insertAction(window.menus.quit_action, self.leave_action)
+        menu.insertAction(host.menus.quit_action, self.leave_action)
         window.addAction(self.leave_action)  # the shortcut works with the menu bar hidden too
 
-        window.profile_changed.connect(self._on_signed_in)
-        window.signed_out.connect(self._on_signed_out)
+        host.profile_changed.connect(self._on_signed_in)
+        host.signed_out.connect(self._on_signed_out)
         self._apply(True)
         log.info(
             "kiosk mode on (idle timeout %d s, exit PIN %s)",
@@ -369,7 +430,7 @@ class KioskController(QObject):
 
         With a server in the lab's policy: an empty user name and password form, no names, no
         guest. Without: the learners by name, none chosen, and the guest."""
-        page = self.window.learner_chooser
+        page = self.host.learner_chooser
         if self.account_sign_in is not None:
             page.set_hint(
                 _("Sign in with your user name and password. When you are done, press Sign out.")
@@ -388,7 +449,7 @@ class KioskController(QObject):
 
     def sign_out(self) -> None:
         self.warning.dismiss()
-        self.window.sign_out()
+        self.host.sign_out()
 
     def _on_signed_in(self, _profile_id: str) -> None:
         if self.active:
@@ -411,32 +472,29 @@ class KioskController(QObject):
         log.info("kiosk: idle timeout, ending the session")
         self.warning.dismiss()
         close_open_dialogs(keep=self.window)
-        self.window.sign_out()
+        self.host.sign_out()
 
     # --- the window's controls -----------------------------------------------------------------
 
     def _apply(self, on: bool) -> None:
-        window = self.window
-        menus = window.menus
+        host = self.host
+        menus = host.menus
         for action in (menus.import_action, menus.quit_action, menus.switch_action):
             action.setVisible(not on)
             action.setEnabled(not on)
         if not on:
-            window.refresh_learner_actions()
-            window.learner_chooser.set_hint(None)
-            if window.learner_chooser.account_mode and window.profile is None:
-                window.show_learner_chooser(cancellable=False)  # the usual list of learners again
+            host.refresh_learner_actions()
+            host.learner_chooser.set_hint(None)
+            if host.learner_chooser.account_mode and host.profile is None:
+                host.show_learner_chooser(cancellable=False)  # the usual list of learners again
         self.leave_action.setVisible(on)
         self.leave_action.setEnabled(on)
         self._update_sign_out()
-        window.reader.browser.allow_external_links = not on
-        window.overview.set_export_allowed(not on)
-        window.overview.set_remove_allowed(not on)  # a lab's courses stay for every learner
-        window.catalog.remove_allowed = not on
+        host.set_kiosk_limits(on)
 
     def _update_sign_out(self) -> None:
         """Sign out is there while a learner is signed in, in kiosk mode."""
-        shown = self.active and self.window.profile is not None
+        shown = self.active and self.host.profile is not None
         for control in (self.sign_out_action, self.sign_out_button):
             control.setVisible(shown)
             control.setEnabled(shown)

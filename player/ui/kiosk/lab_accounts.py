@@ -4,30 +4,29 @@
 ``player.services.lab_accounts.lab_sign_in``, run on the window's network lane
 (``player.ui.tasks``): online with the policy's server, offline against the verifier cached at
 the learner's last online sign-in on this machine. On success the learner becomes current
-(``MainWindow.set_profile``) and ``signed_in(LabSignIn)`` is emitted (``SyncWiring`` starts a
+(``signed_in_as``, the window's ``set_profile``) and ``signed_in(LabSignIn)`` is emitted (``SyncWiring`` starts a
 sync after an online sign-in); on failure the form says why and keeps the user name only.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from player.errors import PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
 from player.services import lab_accounts
+from player.services.handles import Profile, Store
 from player.services.lab_accounts import LabSignIn, OnlineAnswer
-from player.store.models import Profile
 from player.sync import server_signin
 from player.sync.tokens import TokenStore, default_tokens
+from player.ui.learners.account_form import AccountForm
 from player.ui.shell.error_dialogs import show_status
-from player.ui.tasks import Job
-
-if TYPE_CHECKING:
-    from player.ui.shell.main_window import MainWindow
+from player.ui.tasks import Job, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -39,26 +38,36 @@ class LabAccountSignIn(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        form: AccountForm,
         policy: LabPolicy,
         *,
+        store: Store,
+        tasks: TaskRunner,
+        signed_in_as: Callable[[Profile], None],
+        parent: QWidget,
         tokens: TokenStore = default_tokens,
         iterations: int = lab_accounts.VERIFIER_ITERATIONS,
     ) -> None:
-        super().__init__(window)
-        self.window = window
+        """``form``: the learner chooser's user name and password form; ``tasks``: the window's
+        runner (the sign-in runs on its network lane); ``signed_in_as(profile)``: makes the
+        learner current; ``parent``: where status messages show."""
+        super().__init__(parent)
+        self.window = parent
+        self.store = store
+        self.tasks = tasks
+        self.signed_in_as = signed_in_as
         self.policy = policy
         #: The token store of the window's sync (``SyncWiring`` sets its own).
         self.tokens = tokens
         self.iterations = iterations
-        self.form = window.learner_chooser.account_form
+        self.form = form
         self.form.submitted.connect(self.submit)
 
     def submit(self, username: str, password: str) -> None:
         """Sign ``username`` in (off the UI thread); the form shows the outcome."""
         if self.form.busy:
             return
-        store = self.window.store
+        store = self.store
         policy = self.policy
         tokens = self.tokens
         iterations = self.iterations
@@ -81,11 +90,11 @@ class LabAccountSignIn(QObject):
             )
 
         self.form.set_busy(True)
-        self.window.tasks.network(work, self._succeeded, self._failed)
+        self.tasks.network(work, self._succeeded, self._failed)
 
     def _succeeded(self, result: LabSignIn) -> None:
         self.form.reset()
-        self.window.set_profile(result.profile)
+        self.signed_in_as(result.profile)
         if not result.online:
             show_status(
                 self.window,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.i18n import _
-from player.store.models import Profile
+from player.services.handles import Profile
 from player.ui.learners.account_form import AccountForm
 
 PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole + 1

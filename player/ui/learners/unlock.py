@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.i18n import _
-from player.store.models import Profile
+from player.services.handles import Profile
 
 
 class UnlockDialog(QDialog):

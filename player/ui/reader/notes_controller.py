@@ -13,9 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from player.services import notes
+from player.services.handles import Profile, Store
 from player.services.notes import LessonNotes, NoteItem
-from player.store.db import Store
-from player.store.models import Profile
 from player.ui.reader.notes_pane import NotesPane
 from player.ui.tasks import TaskRunner
 

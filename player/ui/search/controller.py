@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QWidget
 
+from player.services.handles import Profile, Store
 from player.services.search import SearchHit, SearchResults, search
-from player.store.db import Store
-from player.store.models import Profile
 from player.ui.search.view import SearchView
 from player.ui.tasks import TaskRunner
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from player.config import APP_AUTHOR, APP_ID, APP_NAME, resources_dir, setup_logging
 from player.i18n import _
 from player.policy import LabPolicy
+from player.services.handles import Store
 from player.settings import Settings
-from player.store.db import Store
 from player.ui.shell import theme
 from player.ui.shell.garbage import GarbageCollector
 from player.ui.shell.main_window import MainWindow
@@ -214,7 +214,7 @@ class _SyncWiring(QObject):
         self._wired = True
         from player.ui.sync.attach import SyncWiring
 
-        SyncWiring(self._window)  # parented to the window
+        SyncWiring(self._window, parent=self._window)  # parented to the window
 
 
 def _freeze_startup_heap() -> None:

@@ -53,6 +53,13 @@ def show_status(parent: QWidget | None, message: str, timeout_ms: int = STATUS_T
         log.info("status: %s", message)
 
 
+def clear_status(parent: QWidget | None) -> None:
+    """Take the message in the status bar of ``parent``'s main window away."""
+    window = parent.window() if parent is not None else None
+    if isinstance(window, QMainWindow):
+        window.statusBar().clearMessage()
+
+
 def ask_to_enroll(parent: QWidget | None, error: NotEnrolled) -> bool:
     """The NotEnrolled message with an Enroll button; True when the learner chose Enroll."""
     box = QMessageBox(

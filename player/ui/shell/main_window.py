@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -53,11 +53,10 @@ from player.errors import NotEnrolled, PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
 from player.services import learner_lock, notes, profiles, reading, resume
+from player.services.handles import Profile, Store
 from player.services.learn import CourseSummary
 from player.services.reading import CourseDetails, LessonView
 from player.settings import Settings
-from player.store.db import Store
-from player.store.models import Profile
 from player.ui.catalog.panel import CatalogPanel
 from player.ui.kiosk.controller import KioskController, close_open_dialogs
 from player.ui.learners.chooser import LearnerChooser
@@ -73,7 +72,7 @@ from player.ui.shell import importer, theme
 from player.ui.shell.course_storage import CourseStorage
 from player.ui.shell.error_dialogs import ask_to_enroll, show_error, show_status
 from player.ui.shell.layout import NARROW_WIDTH, WindowLayout
-from player.ui.shell.menus import add_action, build_menus
+from player.ui.shell.menus import MenuActions, add_action, build_menus
 from player.ui.shell.statusbar import StatusArea
 from player.ui.shell.window_state import WindowState
 from player.ui.tasks import Job, Pool, TaskRunner
@@ -112,7 +111,9 @@ class MainWindow(QMainWindow):
         self.profile: Profile | None = None
         self.policy = policy
         self.preferences = Preferences(
-            self, settings if settings is not None else Settings.load().with_policy(policy)
+            self,
+            settings if settings is not None else Settings.load().with_policy(policy),
+            parent=self,
         )
         self.ui_state = ui_state or WindowState()
         self._samples_dir = samples_dir
@@ -231,18 +232,18 @@ class MainWindow(QMainWindow):
             if hasattr(hints, "colorSchemeChanged"):
                 hints.colorSchemeChanged.connect(self.preferences.system_colours_changed)
         if kiosk:
-            self.kiosk_mode = KioskController(self, policy)
+            self.kiosk_mode = KioskController(self, policy, parent=self)
 
     def export_course(self, course_id: str) -> None:
         """Export… on the overview: the dialog runs the guarded export off the UI thread."""
         from player.ui.export import open_export_dialog
 
-        open_export_dialog(self, course_id)
+        open_export_dialog(self, course_id, parent=self)
 
     # --- menus -------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        self.menus = build_menus(
+        self.menus: MenuActions = build_menus(
             self,
             import_course=self.import_course,
             switch_learner=self.switch_learner,
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
         self.zoom_in_action = self.menus.zoom_in_action
         self.zoom_out_action = self.menus.zoom_out_action
         self.zoom_reset_action = self.menus.zoom_reset_action
-        self.sidebar_action = self.menus.sidebar_action
+        self.sidebar_action: QAction = self.menus.sidebar_action
         self.menus.view_menu.addSeparator()
         self.notes_list_action = add_action(
             self,
@@ -282,6 +283,19 @@ class MainWindow(QMainWindow):
     def settings(self) -> Settings:
         """The settings in force (``player.settings.Settings``; File → Settings…)."""
         return self.preferences.settings
+
+    @property
+    def shown_course(self) -> CourseDetails | None:
+        """The course the overview shows (its details), if any."""
+        return self.overview.details
+
+    def set_kiosk_limits(self, on: bool) -> None:
+        """Kiosk mode (``KioskController``): no web links from lessons, no Export, no Remove
+        (a lab's courses stay for every learner)."""
+        self.reader.browser.allow_external_links = not on
+        self.overview.set_export_allowed(not on)
+        self.overview.set_remove_allowed(not on)
+        self.catalog.remove_allowed = not on
 
     @property
     def kiosk(self) -> bool:
@@ -772,10 +786,10 @@ class MainWindow(QMainWindow):
     # --- import -------------------------------------------------------------------------------
 
     def import_course(self) -> None:
-        importer.choose_and_import(self)
+        importer.choose_and_import(self, parent=self)
 
     def import_path(self, path: Path) -> None:
-        importer.import_path(self, path)
+        importer.import_path(self, path, parent=self)
 
     # --- layout -------------------------------------------------------------------------------
 

@@ -21,8 +21,7 @@ from player.errors import ServerUnavailable, SignInRequired
 from player.i18n import _
 from player.services import commerce, learner_lock
 from player.services.commerce import Offer
-from player.store.db import Store
-from player.store.models import Profile
+from player.services.handles import Profile, Store
 from player.sync.purchase import BuyResult, buy
 from player.sync.server_signin import open_client
 from player.sync.tokens import TokenStore, default_tokens

@@ -30,8 +30,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from player.errors import Cancelled, ServerUnavailable, SignInRequired, SyncError
 from player.i18n import _
-from player.store.db import Store
-from player.store.models import Profile
+from player.services.handles import Profile, Store
 from player.sync.engine import sync
 from player.sync.report import (
     CATALOG,

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from player.errors import PlayerError
 from player.i18n import _
-from player.store.db import Store
+from player.services.handles import Store
 from player.sync.client import insecure_url_warning, normalize_url
 from player.sync.server_signin import SignInResult, sign_in
 from player.sync.tokens import TokenStore, default_tokens
