@@ -22,9 +22,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from player.i18n import _
 from player.services import storage
+from player.services.handles import Profile, Store
 from player.settings import Settings
-from player.store.db import Store
-from player.store.models import Profile
 from player.ui.reader.view import ReaderView
 from player.ui.settings.dialog import SettingsDialog
 from player.ui.shell import theme

@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from player.i18n import _
 from player.services import storage
+from player.services.handles import Profile, Store
 from player.services.learn import CourseSummary
-from player.store.db import Store
-from player.store.models import Profile
 from player.ui.settings.storage import format_size
 from player.ui.shell.error_dialogs import show_status
 from player.ui.tasks import TaskRunner
