@@ -35,8 +35,6 @@ PIN_SCHEME = passwords.SCHEME
 PIN_ITERATIONS = passwords.DEFAULT_ITERATIONS
 """PBKDF2-SHA256 rounds for a new hash (OWASP's 2023 figure); about half a second to check."""
 MIN_PIN_ITERATIONS = 100_000
-PIN_SALT_BYTES = passwords.SALT_BYTES
-PIN_HASH_BYTES = passwords.HASH_BYTES
 MIN_PIN_LENGTH = 4
 
 IDLE_WARNING_MINUTES = 1

@@ -35,7 +35,6 @@ from player.i18n import _
 from player.origin import LOCAL
 from player.services.clock import ClockReading
 from player.services.clock import read as read_clock
-from player.store.db import Store
 from player.store.models import (
     CatalogEntry,
     Enrollment,
@@ -96,7 +95,7 @@ class CourseAccess:
 
     @property
     def entitled(self) -> bool:
-        """``has_learner_access``: a purchase or an enrollment from the course's server."""
+        """A purchase or an enrollment of the learner, from the course's server."""
         return self.purchased or self.enrolled
 
     @property
@@ -236,6 +235,28 @@ def visible_package_rows(session: Session, profile: Profile) -> list[PackageRow]
     return [PackageRow._make(row) for row in rows]
 
 
+def latest_visible(session: Session, profile: Profile) -> dict[CourseKey, StoredPackage]:
+    """The newest stored version of each course the learner may see (``visible_packages``)."""
+    latest: dict[CourseKey, StoredPackage] = {}
+    for package in visible_packages(session, profile):
+        key = CourseKey(package.server, package.courseId)
+        current = latest.get(key)
+        if current is None or package.version > current.version:
+            latest[key] = package
+    return latest
+
+
+def catalog_entry(session: Session, profile: Profile, course_id: str) -> CatalogEntry | None:
+    """What the learner's server (and tenant) offers as ``course_id``, if anything."""
+    return session.exec(
+        select(CatalogEntry).where(
+            CatalogEntry.server == profile.server,
+            CatalogEntry.tenantId == profile.tenantId,
+            CatalogEntry.courseId == course_id,
+        )
+    ).first()
+
+
 def catalog_entries(session: Session, profile: Profile) -> list[CatalogEntry]:
     """What the learner's server (and tenant) offers; nothing for the guest."""
     if profile.server == LOCAL:
@@ -304,15 +325,6 @@ def course_access(
     title = _server_title(session, profile, key.course_id)
     assert title is not None
     return AccessSnapshot.load(session, profile, now).access(key.course_id, title)
-
-
-def has_learner_access(store: Store, profile: Profile, course_id: str) -> bool:
-    """A purchase OR an enrollment of this learner for this course, from the learner's server."""
-    with store.read() as session:
-        try:
-            return course_access(session, profile, course_id).entitled
-        except CourseNotFound:
-            return False
 
 
 def check_read(access: CourseAccess) -> None:
@@ -415,13 +427,7 @@ def _server_title(session: Session, profile: Profile, course_id: str) -> str | N
     package = latest_package(session, profile, CourseKey(profile.server, course_id))
     if package is not None:
         return package.title
-    entry = session.exec(
-        select(CatalogEntry).where(
-            CatalogEntry.server == profile.server,
-            CatalogEntry.tenantId == profile.tenantId,
-            CatalogEntry.courseId == course_id,
-        )
-    ).first()
+    entry = catalog_entry(session, profile, course_id)
     return entry.title if entry is not None else None
 
 

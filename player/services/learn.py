@@ -24,12 +24,12 @@ from player.services.access import (
     check_read,
     course_access,
     latest_package,
+    latest_visible,
     resolve,
-    visible_packages,
 )
 from player.services.storage import removed_courses
 from player.store.db import Store
-from player.store.models import LessonProgress, PackageBlob, Profile, StoredPackage
+from player.store.models import LessonProgress, PackageBlob, Profile
 
 if TYPE_CHECKING:
     from player.package import CoursePackage, Lesson, ParsedPackage
@@ -101,12 +101,7 @@ class LearnService:
         profile = self.profile
         with self.store.read() as session:
             snapshot = AccessSnapshot.load(session, profile)
-            latest: dict[CourseKey, StoredPackage] = {}
-            for package in visible_packages(session, profile):
-                key = CourseKey(package.server, package.courseId)
-                current = latest.get(key)
-                if current is None or package.version > current.version:
-                    latest[key] = package
+            latest = latest_visible(session, profile)
             offered = {
                 CourseKey(entry.server, entry.courseId): entry
                 for entry in catalog_entries(session, profile)

@@ -28,6 +28,7 @@ from player.origin import LOCAL
 from player.services import outbox
 from player.services.access import (
     CourseAccess,
+    catalog_entry,
     check_read,
     course_access,
     latest_visible_package,
@@ -35,7 +36,7 @@ from player.services.access import (
 )
 from player.services.learn import load_latest
 from player.store.db import Store
-from player.store.models import CatalogEntry, LessonNote, Profile, StoredPackage
+from player.store.models import LessonNote, Profile, StoredPackage
 from player.timeutil import to_rfc3339, utcnow
 
 NOTE, BOOKMARK = "note", "bookmark"
@@ -364,13 +365,7 @@ def _titles(session: Session, profile: Profile, course_ids: set[str]) -> _Titles
     for course_id in course_ids:
         stored: StoredPackage | None = latest_visible_package(session, profile, course_id)
         if stored is None:
-            entry = session.exec(
-                select(CatalogEntry).where(
-                    CatalogEntry.server == profile.server,
-                    CatalogEntry.tenantId == profile.tenantId,
-                    CatalogEntry.courseId == course_id,
-                )
-            ).first()
+            entry = catalog_entry(session, profile, course_id)
             titles[(course_id, -1)] = (entry.title if entry else course_id, "")
             continue
         titles[(course_id, -1)] = (stored.title, "")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from player.errors import ServerAnswerInvalid, ServerRefused, ServerUnavailable
 from player.i18n import _
@@ -204,21 +204,3 @@ def _reject_in(run: Run, session: Session, row: Outbox, message: str) -> None:
 
 def _note_id(row: Outbox) -> str:
     return str(row.payload.get("id"))
-
-
-def local_only(session: Session, profile: Profile) -> bool:
-    """Whether the learner's server answered that it keeps no notes (last time it was asked)."""
-    state = session.get(NotesSyncState, profile.id)
-    return state is not None and state.unsupportedAt is not None
-
-
-def pending_count(session: Session, profile: Profile) -> int:
-    return len(
-        session.exec(
-            select(Outbox.id).where(
-                Outbox.profileId == profile.id,
-                Outbox.kind == notes.OUTBOX_KIND,
-                col(Outbox.state) == outbox.PENDING,
-            )
-        ).all()
-    )

@@ -109,12 +109,6 @@ def _pin_keys(store: Store, url: str, published: list[PublishedKey] | None) -> N
         log.warning("signing key of %s changed: %s", url, error)
 
 
-def has_token(profile: Profile, *, tokens: TokenStore = default_tokens) -> bool:
-    return (
-        bool(profile.serverUrl) and tokens.load(profile.serverUrl or "", profile.userId) is not None
-    )
-
-
 def open_client(
     profile: Profile, *, tokens: TokenStore = default_tokens, **client_options: Any
 ) -> ApiClient:
