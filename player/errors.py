@@ -184,6 +184,13 @@ class LeaseExpired(AccessDenied):
     code = "LEASE_EXPIRED"
 
 
+class SignInToOpen(AccessDenied):
+    """A course of the lab's server, shown to every learner of the machine: only a learner of
+    that server with their own enrollment or purchase opens it."""
+
+    code = "SIGN_IN_TO_OPEN"
+
+
 class ProfileNotFound(PlayerError):
     code = "PROFILE_NOT_FOUND"
 

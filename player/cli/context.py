@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
@@ -17,6 +18,9 @@ from player.services import clock, profiles
 from player.settings import Settings
 from player.store.db import Store
 from player.store.models import Profile
+
+if TYPE_CHECKING:
+    from player.services.access import LabServer
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,23 @@ class Context:
             policy=policy,
             kiosk=kiosk,
         )
+
+    @property
+    def lab(self) -> LabServer | None:
+        """The server the lab policy names: its courses on this machine are listed for every
+        learner (``player.services.access.LabServer``)."""
+        from player.services.access import LabServer
+
+        return LabServer.from_policy(self.policy)
+
+    def refuse_sign_in(self, course_id: str) -> None:
+        """A command on a course of the lab's server that this learner sees as "sign in to
+        open" ends with that message (status 3), not with "no such course"."""
+        if self.policy is None or not self.policy.server_url:
+            return
+        from player.services.access import refuse_sign_in
+
+        refuse_sign_in(self.store, self.profile, course_id, self.lab)
 
     @cached_property
     def profile(self) -> Profile:

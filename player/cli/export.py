@@ -85,6 +85,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = _Progress() if sys.stderr.isatty() else None
     if not args.all:
+        ctx.refuse_sign_in(args.course_id)
         result = export_course(
             ctx.store,
             ctx.profile,

@@ -33,7 +33,10 @@ def register(sub: Any) -> None:
     p.add_argument("--all", action="store_true", help="every course the learner may open")
     p.set_defaults(func=cmd_bundle)
 
-    p = sub.add_parser("list", help="list the courses the learner sees: id, version, title, state")
+    p = sub.add_parser(
+        "list",
+        help="list the courses the learner sees: id, version, title, state, origin, signature",
+    )
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("lesson", help="print one lesson as the reader shows it")
@@ -96,16 +99,19 @@ def cmd_bundle(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
-    """One row per course: the id that addresses it, version, title, state, and where it comes
-    from ("file" and the file's name, or "server" and the server's origin)."""
-    for course in LearnService(ctx.store, ctx.profile).list_courses():
+    """One row per course: the id that addresses it, version, title, state, where it comes
+    from ("file" and the file's name, or "server" and the server's origin), and whether it
+    carries its server's signature ("signed", "unsigned", "-" for a file). With a lab policy
+    naming a server, that server's courses on this machine are listed for every learner."""
+    for course in LearnService(ctx.store, ctx.profile, ctx.lab).list_courses():
         if course.is_file:
-            kind, where = "file", course.source or ""
+            kind, where, signature = "file", course.source or "", "-"
         else:
             kind, where = "server", course.access.server
+            signature = "signed" if course.signed else "unsigned"
         print(
             f"{_one_line(course.course_id)}\t{course.version}\t{_one_line(course.title)}"
-            f"\t{course.state}\t{kind}\t{_one_line(where)}"
+            f"\t{course.state}\t{kind}\t{_one_line(where)}\t{signature}"
         )
     return 0
 
@@ -113,7 +119,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_lesson(ctx: Context, args: argparse.Namespace) -> int:
     from player.render import RenderOptions, render_lesson_html, render_lesson_text
 
-    service = LearnService(ctx.store, ctx.profile)
+    service = LearnService(ctx.store, ctx.profile, ctx.lab)
     lesson = service.get_lesson(args.course_id, args.index)
     package = service.get_course(args.course_id)
     if args.format == "html":
@@ -124,13 +130,14 @@ def cmd_lesson(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_sign_in(args.course_id)
     progress.enroll(ctx.store, ctx.profile, args.course_id)
     print(f"enrolled\t{args.course_id}")
     return 0
 
 
 def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
-    service = LearnService(ctx.store, ctx.profile)
+    service = LearnService(ctx.store, ctx.profile, ctx.lab)
     package = service.get_course(args.course_id)
     state = progress.get_progress(ctx.store, ctx.profile, args.course_id)
     for lesson in package.lessons:
@@ -140,6 +147,7 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_complete(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_sign_in(args.course_id)
     progress.set_lesson_completed(ctx.store, ctx.profile, args.course_id, args.index, not args.undo)
     print(f"{'not completed' if args.undo else 'completed'}\t{args.course_id}\t{args.index}")
     return 0

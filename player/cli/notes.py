@@ -45,6 +45,7 @@ def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if args.course_id is None or args.index is None or args.text is None:
         raise UsageError(_("Usage: note COURSE_ID INDEX TEXT, or note --delete NOTE_ID."))
+    ctx.refuse_sign_in(args.course_id)
     text = sys.stdin.read() if args.text == "-" else args.text
     item = notes.add_note(ctx.store, ctx.profile, args.course_id, args.index, text)
     print(f"noted\t{item.id}")
@@ -52,6 +53,7 @@ def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_bookmark(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_sign_in(args.course_id)
     notes.set_bookmark(ctx.store, ctx.profile, args.course_id, args.index, not args.remove)
     state = "bookmark removed" if args.remove else "bookmarked"
     print(f"{state}\t{args.course_id}\t{args.index}")

@@ -34,6 +34,7 @@ from player.errors import (
     RateLimited,
 )
 from player.i18n import _
+from player.origin import LOCAL
 from player.services import audit, clock
 from player.services.access import (
     CourseAccess,
@@ -68,6 +69,8 @@ class ExportTarget:
     version: int | None
     sha256: str | None
     size_bytes: int | None
+    server: str = LOCAL
+    """The course's world (its server's origin, "" for a file): whose trusted time counts."""
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -156,6 +159,7 @@ def find_target(session: Session, profile: Profile, course_id: str, title: str) 
         version=stored.version,
         sha256=stored.sha256,
         size_bytes=size,
+        server=stored.server,
     )
 
 
@@ -210,9 +214,9 @@ def guard_export(
     target = ExportTarget(course_id, course_id, None, None, None, None)
     try:
         with store.read() as session:
-            reading = clock.read(session, local)
-            moment = reading.now
             access = course_access(session, profile, course_id, local)
+            reading = clock.read(session, local, access.server)  # that server's trusted time
+            moment = reading.now
             target = find_target(session, profile, course_id, access.title)
             check_enrolled(access)
             if target.sha256 is None:

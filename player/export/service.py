@@ -117,8 +117,9 @@ def export_course(
     """
     checked = check_format(fmt)
     local = as_utc(now)
-    moment = clock.read_store(store, local).now  # the trusted time (player.services.clock)
     target = guard_export(store, profile, course_id, checked, now=local)
+    # the trusted time of the course's server, or the local one for a file (services.clock)
+    moment = clock.read_store(store, local, target.server).now
     parsed = LearnService(store, profile).get_parsed(course_id)
     try:
         check_size(len(parsed.raw))  # the guard read the stored size; this is the real one

@@ -13,6 +13,11 @@ or the machine's (``server`` = "", courses imported from a file or bundled with 
   never stands in for a server's course with the same id: a plain ``COURSE_ID``
   means the learner's server course when their server has one, ``file:COURSE_ID`` the file.
 
+- On a machine whose lab policy names a server (``LabServer``), that server's courses stored on
+  the machine (downloaded or imported from a bundle) are shown to every learner, the guest
+  included; a learner who is not of that server (and tenant) sees them as "sign in to open"
+  (``CourseAccess.sign_in``) and never opens them.
+
 - The lease is judged on the trusted time (``player.services.clock``): when the computer's clock
   reads earlier than a time already seen, leases count as expired until the next sync.
 
@@ -24,15 +29,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from player.errors import CourseNotFound, LeaseExpired, NotEnrolled, PurchaseRequired
+from player.errors import (
+    CourseNotFound,
+    LeaseExpired,
+    NotEnrolled,
+    PurchaseRequired,
+    SignInToOpen,
+)
 from player.i18n import _
-from player.origin import LOCAL
+from player.origin import LOCAL, normalize_origin
 from player.services.clock import ClockReading
 from player.services.clock import read as read_clock
 from player.store.models import (
@@ -45,15 +56,36 @@ from player.store.models import (
     StoredPackage,
 )
 
+if TYPE_CHECKING:
+    from player.policy import LabPolicy
+    from player.store.db import Store
+
 FILE_PREFIX = "file:"
 
 
 @dataclass(frozen=True, slots=True)
+class LabServer:
+    """The server (and tenant) a lab policy names: its courses stored on this machine are shown
+    to every learner, with their state."""
+
+    server: str
+    tenant: str | None = None
+
+    @classmethod
+    def from_policy(cls, policy: LabPolicy | None) -> LabServer | None:
+        if policy is None or not policy.server_url:
+            return None
+        return cls(normalize_origin(policy.server_url), policy.tenant_id)
+
+
+@dataclass(frozen=True, slots=True)
 class CourseKey:
-    """Where a course lives: ``server`` ("" for an imported file) and its id there."""
+    """Where a course lives: ``server`` ("" for an imported file) and its id there. ``lab``: a
+    course of the lab's server that the learner sees without an account there."""
 
     server: str
     course_id: str
+    lab: bool = False
 
     @property
     def is_file(self) -> bool:
@@ -76,10 +108,12 @@ class CourseAccess:
     server: str = LOCAL
     clock: ClockReading | None = None
     """The trusted-time reading when the computer's clock went back (the lease's reason)."""
+    sign_in: bool = False
+    """A course of the lab's server the learner has no account for: shown, never opened."""
 
     @property
     def key(self) -> CourseKey:
-        return CourseKey(self.server, self.course_id)
+        return CourseKey(self.server, self.course_id, self.sign_in)
 
     @property
     def is_file(self) -> bool:
@@ -106,6 +140,8 @@ class CourseAccess:
 
     @property
     def can_read(self) -> bool:
+        if self.sign_in:
+            return False
         if self.is_file:  # readable by every learner of the machine
             return True
         return self.entitled and not (self.paid and self.lease_expired)
@@ -166,7 +202,7 @@ class AccessSnapshot:
         )
         lease = session.get(EntitlementLease, (profile.server, profile.userId))
         if lease is not None and lease.tenantId == profile.tenantId:
-            reading = read_clock(session, now)
+            reading = read_clock(session, now, profile.server)
             if reading.went_back:
                 snapshot.lease_expired = True
                 snapshot.clock = reading
@@ -235,6 +271,28 @@ def visible_package_rows(session: Session, profile: Profile) -> list[PackageRow]
     return [PackageRow._make(row) for row in rows]
 
 
+def lab_packages(
+    session: Session, profile: Profile, lab: LabServer | None, course_id: str | None = None
+) -> list[StoredPackage]:
+    """The lab server's stored packages a learner who is not of that server (and tenant) sees
+    as "sign in to open"; empty without a lab server or for its own learners."""
+    if lab is None or lab.server == LOCAL:
+        return []
+    query = select(StoredPackage).where(StoredPackage.server == lab.server)
+    if course_id is not None:
+        query = query.where(StoredPackage.courseId == course_id)
+    if lab.tenant is not None:
+        query = query.where(StoredPackage.tenantKey == lab.tenant)
+    if profile.server == lab.server:  # their own tenant's courses are theirs, not the lab's
+        query = query.where(StoredPackage.tenantKey != profile.tenantId)
+    return list(session.exec(query))
+
+
+def lab_access(course_id: str, title: str, server: str) -> CourseAccess:
+    """A lab server's course for a learner without an account there: shown, never opened."""
+    return CourseAccess(course_id, title, None, False, False, False, server=server, sign_in=True)
+
+
 def latest_visible(session: Session, profile: Profile) -> dict[CourseKey, StoredPackage]:
     """The newest stored version of each course the learner may see (``visible_packages``)."""
     latest: dict[CourseKey, StoredPackage] = {}
@@ -285,11 +343,14 @@ def catalog_titles(session: Session, profile: Profile) -> dict[tuple[str, str], 
     return {(server, course_id): title for server, course_id, title in rows.all()}
 
 
-def resolve(session: Session, profile: Profile, ref: str) -> CourseKey:
+def resolve(
+    session: Session, profile: Profile, ref: str, lab: LabServer | None = None
+) -> CourseKey:
     """The course ``ref`` addresses for this learner; ``CourseNotFound`` when none is visible.
 
     ``file:ID`` is the imported file; a plain ``ID`` the learner's server course when their
-    server has one, otherwise the imported file.
+    server has one, else the lab server's (``lab``, shown as "sign in to open"), otherwise the
+    imported file.
     """
     if ref.startswith(FILE_PREFIX):
         key = CourseKey(LOCAL, ref[len(FILE_PREFIX) :])
@@ -298,17 +359,29 @@ def resolve(session: Session, profile: Profile, ref: str) -> CourseKey:
         return key
     if profile.server != LOCAL and _server_title(session, profile, ref) is not None:
         return CourseKey(profile.server, ref)
+    if _lab_title(session, profile, lab, ref) is not None:
+        assert lab is not None
+        return CourseKey(lab.server, ref, lab=True)
     if _file_title(session, ref) is not None:
         return CourseKey(LOCAL, ref)
     raise CourseNotFound(ref)
 
 
 def course_access(
-    session: Session, profile: Profile, ref: str, now: datetime | None = None
+    session: Session,
+    profile: Profile,
+    ref: str,
+    now: datetime | None = None,
+    lab: LabServer | None = None,
 ) -> CourseAccess:
     """The learner's access to the course ``ref`` addresses; ``CourseNotFound`` when not visible.
-    ``now``: what the computer's clock reads (default: the real clock)."""
-    key = resolve(session, profile, ref)
+    ``now``: what the computer's clock reads (default: the real clock); ``lab``: the lab
+    policy's server, whose courses every learner sees."""
+    key = resolve(session, profile, ref, lab)
+    if key.lab:
+        title = _lab_title(session, profile, lab, key.course_id)
+        assert title is not None
+        return lab_access(key.course_id, title, key.server)
     if key.is_file:
         title = _file_title(session, key.course_id)
         assert title is not None  # resolve() checked it
@@ -327,10 +400,27 @@ def course_access(
     return AccessSnapshot.load(session, profile, now).access(key.course_id, title)
 
 
+def refuse_sign_in(store: Store, profile: Profile, ref: str, lab: LabServer | None) -> None:
+    """``SignInToOpen`` when ``ref`` addresses a course of the lab's server that this learner
+    has no account for (shown to them as "sign in to open"), so that a command on it says so
+    instead of "no such course". Anything else is left to the command's own checks."""
+    if lab is None:
+        return
+    with store.read() as session:
+        try:
+            access = course_access(session, profile, ref, lab=lab)
+        except CourseNotFound:
+            return
+    if access.sign_in:
+        raise _sign_in_to_open(access)
+
+
 def check_read(access: CourseAccess) -> None:
     """Raise unless the learner may open the course's content."""
     if access.can_read:
         return
+    if access.sign_in:
+        raise _sign_in_to_open(access)
     if access.entitled and access.lease_expired and access.clock is not None:
         raise LeaseExpired(
             _("“{title}” cannot be opened offline now.").format(title=access.title)
@@ -354,6 +444,8 @@ def check_enrolled(access: CourseAccess) -> None:
 
     For a course imported from a file, the enrollment is the machine's own record.
     """
+    if access.sign_in:
+        raise _sign_in_to_open(access)
     if access.entitled:
         if access.paid and access.lease_expired:
             check_read(access)
@@ -377,6 +469,16 @@ def _purchase_required(access: CourseAccess) -> PurchaseRequired:
     )
 
 
+def _sign_in_to_open(access: CourseAccess) -> SignInToOpen:
+    return SignInToOpen(
+        _(
+            "“{title}” is a course of {server}. Sign in with your account of that server "
+            "(Sign in to a server… in the window, or “course-player signin”) to open it; it "
+            "opens once that server enrolled you or you bought it."
+        ).format(title=access.title, server=access.server)
+    )
+
+
 def _not_enrolled(access: CourseAccess) -> NotEnrolled:
     if access.is_file:
         return NotEnrolled(
@@ -395,6 +497,8 @@ def _not_enrolled(access: CourseAccess) -> NotEnrolled:
 
 def latest_package(session: Session, profile: Profile, key: CourseKey) -> StoredPackage | None:
     """The newest stored version of the course ``key`` names, if the learner may see it."""
+    if key.lab:  # a lab server's course for a learner without an account there
+        return None
     query = select(StoredPackage).where(StoredPackage.courseId == key.course_id)
     if key.is_file:
         query = query.where(StoredPackage.server == LOCAL)
@@ -421,6 +525,13 @@ def _file_title(session: Session, course_id: str) -> str | None:
         .order_by(col(StoredPackage.version).desc())
     ).first()
     return package.title if package is not None else None
+
+
+def _lab_title(
+    session: Session, profile: Profile, lab: LabServer | None, course_id: str
+) -> str | None:
+    found = lab_packages(session, profile, lab, course_id)
+    return max(found, key=lambda p: p.version).title if found else None
 
 
 def _server_title(session: Session, profile: Profile, course_id: str) -> str | None:

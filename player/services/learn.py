@@ -20,21 +20,26 @@ from player.services.access import (
     AccessSnapshot,
     CourseAccess,
     CourseKey,
+    LabServer,
     catalog_entries,
     check_read,
     course_access,
+    lab_access,
+    lab_packages,
     latest_package,
     latest_visible,
     resolve,
 )
 from player.services.storage import removed_courses
 from player.store.db import Store
-from player.store.models import LessonProgress, PackageBlob, Profile
+from player.store.models import LessonProgress, PackageBlob, Profile, ServerKey, StoredPackage
 
 if TYPE_CHECKING:
     from player.package import CoursePackage, Lesson, ParsedPackage
 
 READY, LOCKED, NOT_DOWNLOADED = "ready", "locked", "not downloaded"
+SIGN_IN = "sign in to open"
+"""A course of the lab's server for a learner without an account there (``LabServer``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +49,7 @@ class CourseSummary:
     version: int
     summary: str
     lesson_count: int
-    state: str  # READY | LOCKED | NOT_DOWNLOADED
+    state: str  # READY | LOCKED | NOT_DOWNLOADED | SIGN_IN
     access: CourseAccess
     completed: int = 0
     language: str | None = None
@@ -58,6 +63,16 @@ class CourseSummary:
     @property
     def paid(self) -> bool:
         return self.access.paid
+
+    @property
+    def unsigned(self) -> bool:
+        """A server's course without a signature: its server does not sign its packages."""
+        return not self.is_file and not self.signed
+
+    @property
+    def sign_in(self) -> bool:
+        """A course of the lab's server the learner has no account for (shown, never opened)."""
+        return self.access.sign_in
 
     @property
     def is_file(self) -> bool:
@@ -90,11 +105,13 @@ _cache = _PackageCache()
 
 
 class LearnService:
-    """Read-only access to the courses one learner may see."""
+    """Read-only access to the courses one learner may see. ``lab``: the server a lab policy
+    names, whose courses on this machine every learner sees (``LabServer.from_policy``)."""
 
-    def __init__(self, store: Store, profile: Profile) -> None:
+    def __init__(self, store: Store, profile: Profile, lab: LabServer | None = None) -> None:
         self.store = store
         self.profile = profile
+        self.lab = lab
 
     def list_courses(self) -> list[CourseSummary]:
         """The latest version of every course the learner sees, sorted by title."""
@@ -111,12 +128,35 @@ class LearnService:
                 if profile.server != LOCAL and profile.tenantId is not None
                 else set()
             )
+            lab: dict[str, StoredPackage] = {}
+            for package in lab_packages(session, profile, self.lab):
+                current = lab.get(package.courseId)
+                if current is None or package.version > current.version:
+                    lab[package.courseId] = package
+            signing = set(session.exec(select(ServerKey.server).distinct()))
             completed = _completed_counts(session, profile.server, profile.userId)
             completed.update(
                 {CourseKey(LOCAL, c): n for c, n in _file_counts(session, profile.id).items()}
             )
         server_ids = {k.course_id for k in latest.keys() | offered.keys() if not k.is_file}
-        result = []
+        for course_id in server_ids:  # the learner's own server course wins its id
+            lab.pop(course_id, None)
+        server_ids |= lab.keys()
+        result = [
+            CourseSummary(
+                course_id=package.courseId,
+                title=package.title,
+                version=package.version,
+                summary=package.summary,
+                lesson_count=package.lessonCount,
+                state=SIGN_IN,
+                access=lab_access(package.courseId, package.title, package.server),
+                language=package.language,
+                published_at=package.publishedAt,
+                signed=package.sigKid is not None,
+            )
+            for package in lab.values()
+        ]
         for key in latest.keys() | offered.keys():
             course_id = key.course_id
             address = key.ref if key.is_file and course_id in server_ids else course_id
@@ -158,6 +198,7 @@ class LearnService:
                         completed=0,
                         stored=False,
                         removed=course_id in removed,
+                        signed=key.server in signing,  # verified when it is downloaded
                     )
                 )
         result.sort(key=lambda c: (c.title.casefold(), c.is_file, c.course_id))
@@ -176,13 +217,13 @@ class LearnService:
     def get_parsed(self, course_id: str) -> ParsedPackage:
         """The package with its exact bytes, after the read guard."""
         with self.store.read() as session:
-            access = course_access(session, self.profile, course_id)
+            access = course_access(session, self.profile, course_id, lab=self.lab)
             check_read(access)
             return load_latest(session, self.profile, course_id, access.title)
 
     def access(self, course_id: str) -> CourseAccess:
         with self.store.read() as session:
-            return course_access(session, self.profile, course_id)
+            return course_access(session, self.profile, course_id, lab=self.lab)
 
 
 def load_latest(session: Session, profile: Profile, course_id: str, title: str) -> ParsedPackage:

@@ -5,7 +5,8 @@
   password itself.
 - In the window, switching to such a learner asks for the password, checked offline against the
   verifier (``unlock``), unless that learner chose "don't ask on this computer" for themselves
-  (``set_ask``, which itself needs their password). The guest has no server account, so nothing
+  (``set_ask``, which itself needs their password), and may take that back (``ask_again``:
+  File → Ask for My Password on This Computer). The guest has no server account, so nothing
   of a signed-in learner is ever reachable as the guest.
 - Buying always needs the password, in the window and on the command line (``confirm``), whatever
   "don't ask" says.
@@ -112,6 +113,22 @@ def set_ask(store: Store, profile: Profile, password: str, ask: bool) -> None:
         row.updatedAt = utcnow()
         session.add(row)
     log.info("%s: ask for the password on this computer: %s", profile.id, ask)
+
+
+def ask_again(store: Store, profile: Profile) -> None:
+    """``profile`` takes back "don't ask on this computer": switching to them asks for their
+    password again. It only makes them safer, so it needs no password; the window offers it to
+    the acting learner only, for themselves. Changes nothing for any other learner."""
+    if not is_locked_kind(profile):
+        return
+    with store.write() as session:
+        row = session.get(LearnerLock, profile.id)
+        if row is None or row.ask:  # no verifier yet: switching to them asks already
+            return
+        row.ask = True
+        row.updatedAt = utcnow()
+        session.add(row)
+    log.info("%s: ask for the password on this computer again", profile.id)
 
 
 def forget(store: Store, profile_id: str) -> None:

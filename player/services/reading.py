@@ -22,6 +22,7 @@ from player.services import progress as progress_service
 from player.services import resume
 from player.services.access import (
     CourseAccess,
+    LabServer,
     check_read,
     course_access,
     latest_visible_package,
@@ -30,6 +31,7 @@ from player.services.learn import (
     LOCKED,
     NOT_DOWNLOADED,
     READY,
+    SIGN_IN,
     CourseSummary,
     LearnService,
     load_latest,
@@ -99,19 +101,22 @@ class LessonView:
         return self.summary.access.entitled
 
 
-def load_catalog(store: Store, profile: Profile) -> list[CourseSummary]:
-    return LearnService(store, profile).list_courses()
+def load_catalog(
+    store: Store, profile: Profile, lab: LabServer | None = None
+) -> list[CourseSummary]:
+    """``lab``: the lab policy's server, whose courses every learner sees (``LabServer``)."""
+    return LearnService(store, profile, lab).list_courses()
 
 
 def install_samples_and_load_catalog(
-    store: Store, profile: Profile, samples_dir: Path | None
+    store: Store, profile: Profile, samples_dir: Path | None, lab: LabServer | None = None
 ) -> list[CourseSummary]:
     """First start: import the bundled samples when the store is empty, then list the courses."""
     if samples_dir is not None and samples_dir.is_dir():
         from player.services import packages
 
         packages.install_samples_if_empty(store, samples_dir)
-    return load_catalog(store, profile)
+    return load_catalog(store, profile, lab)
 
 
 def refreshed(
@@ -125,19 +130,32 @@ def refreshed(
     state = READY if has_package else NOT_DOWNLOADED
     if access.locked:
         state = LOCKED
+    if access.sign_in:
+        state = SIGN_IN
     return dataclasses.replace(
         summary, access=access, completed=course_progress.completed_count, state=state
     )
 
 
 def load_course(
-    store: Store, profile: Profile, summary: CourseSummary, progress: Progress | None = None
+    store: Store,
+    profile: Profile,
+    summary: CourseSummary,
+    progress: Progress | None = None,
+    lab: LabServer | None = None,
 ) -> CourseDetails:
     """The overview of a course, read in one store session with one access check."""
     _busy(progress, _("Opening “{title}”…").format(title=summary.title))
     course_id = summary.course_id
     with store.read() as session:
-        access = course_access(session, profile, course_id)
+        access = course_access(session, profile, course_id, lab=lab)
+        if access.sign_in:  # the lab server's course, for a learner without an account there
+            nothing = CourseProgress(course_id, summary.lesson_count, frozenset())
+            return CourseDetails(
+                summary=refreshed(summary, access, nothing, has_package=False),
+                package=None,
+                progress=nothing,
+            )
         package: CoursePackage | None = None
         if access.can_read:
             try:

@@ -103,6 +103,8 @@ STEPS: list[Step] = [
     _create_tables("learnerlock"),
     # Version 9: servers' signing keys, and each stored package's signature (issue #9).
     lambda conn: _add_signatures(conn),
+    # Version 10: one floor of trusted time per server and one for the local clock (issue #9).
+    lambda conn: _floor_per_server(conn),
 ]
 
 
@@ -254,3 +256,34 @@ def _add_signatures(conn: Connection) -> None:
     for name in ("sigKid", "sig"):
         if name not in columns:  # a store created by this version has them from step 1
             conn.exec_driver_sql(f'ALTER TABLE storedpackage ADD COLUMN "{name}" VARCHAR')
+
+
+# --- version 10: a floor of trusted time per server ------------------------------------------
+
+
+def _floor_per_server(conn: Connection) -> None:
+    """Copy the machine's one floor to the local row and to every server this machine knows (a
+    learner's, a lease's), so no floor goes down; the local row keeps the floor without the last
+    sync's offset (it counts the computer's own clock). Then drop the old table."""
+    _create_tables("trustedfloor")(conn)
+    sql = conn.exec_driver_sql
+    row = sql('SELECT floor, "offsetSeconds", "serverTime", "updatedAt" FROM trustedtime').first()
+    if row is not None:
+        floor, offset, server_time, updated = row
+        servers = {
+            r[0]
+            for table in ("profile", "entitlementlease")
+            for r in sql(f'SELECT DISTINCT server FROM "{table}" WHERE server != ?', (LOCAL,))
+        }
+        sql(
+            'INSERT INTO trustedfloor (server, floor, "offsetSeconds", "serverTime", "updatedAt") '
+            "VALUES (?, ?, 0.0, NULL, ?)",
+            (LOCAL, floor, updated),
+        )
+        for server in sorted(servers):
+            sql(
+                'INSERT INTO trustedfloor (server, floor, "offsetSeconds", "serverTime", '
+                '"updatedAt") VALUES (?, ?, ?, ?, ?)',
+                (server, floor, offset, server_time, updated),
+            )
+    sql("DROP TABLE trustedtime")

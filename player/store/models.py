@@ -339,7 +339,9 @@ class RemovedCourse(SQLModel, table=True):
 
 
 class TrustedTime(SQLModel, table=True):
-    """The floor of trusted time (``player.services.clock``); one row, ``id`` 1.
+    """The machine's one floor of trusted time of store versions 5 to 9; one row, ``id`` 1.
+    Version 10 copies it into ``TrustedFloor`` (one floor per server) and drops the table; the
+    model stays only for the version 5 step.
 
     ``floor`` is the latest time this machine has seen, on the clock as corrected by the last
     sync: the server's ``Date``/``issuedAt`` at that sync, or a later local reading. ``offsetSeconds``
@@ -408,3 +410,23 @@ class ServerKey(SQLModel, table=True):
     publicKey: str
     source: str = ""
     pinnedAt: datetime
+
+
+# --- trusted time per server (store version 10) ----------------------------------------------
+
+
+class TrustedFloor(SQLModel, table=True):
+    """A floor of trusted time (``player.services.clock``): one row per server (its origin) and
+    one for this computer's own clock (``server`` ""), so that one server's wrong ``Date`` moves
+    no other server's floor and not the local one.
+
+    ``floor`` is the latest time seen for that world: the server's ``Date``/``issuedAt`` at its
+    last sync, or a later local reading corrected by ``offsetSeconds`` (the server's time minus
+    the computer's at that sync; always 0 for the local row).
+    """
+
+    server: str = Field(primary_key=True)
+    floor: datetime
+    offsetSeconds: float = 0.0
+    serverTime: datetime | None = None
+    updatedAt: datetime

@@ -196,10 +196,11 @@ def _note_server_time(run: Run, session: Session) -> None:
     computer's clock when that answer came. Without either, the local reading is kept."""
     client = run.client
     seen = [t for t in (client.server_time, run.issued_at) if t is not None]
-    if not seen:
-        clock.note_local_time(session, client.clock())
-        return
-    clock.note_server_time(session, max(seen), client.server_time_seen_at or client.clock())
+    clock.note_local_time(session, client.clock())
+    if seen:  # that server's floor only: a wrong Date moves no other server's, nor the local one
+        clock.note_server_time(
+            session, run.profile.server, max(seen), client.server_time_seen_at or client.clock()
+        )
 
 
 __all__ = ["SyncPolicy", "SyncReport", "sync"]

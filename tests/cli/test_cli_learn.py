@@ -39,7 +39,7 @@ def test_import_list_lesson(capsys: pytest.CaptureFixture[str], data: Path) -> N
     code, out, _ = run(capsys, data, "list")
     lines = sorted(out.splitlines())
     assert lines[0].split("\t") == [
-        "git-basics", "2", "Git Basics", "ready", "file", "git-basics.json"
+        "git-basics", "2", "Git Basics", "ready", "file", "git-basics.json", "-"
     ]  # fmt: skip
     assert len(lines) == 2
     code, out, _ = run(capsys, data, "lesson", "git-basics", "1", "--format", "text")
@@ -112,8 +112,8 @@ def test_paid_course_is_gated_on_the_command_line(
     code, out, _ = run(capsys, data, "--profile", ana.id, "list")
     rows = {line.split("\t")[0]: line.split("\t")[3:] for line in out.strip().splitlines()}
     assert rows == {
-        "git-basics": ["locked", "server", "http://s"],
-        "file:git-basics": ["ready", "file", "git-basics.json"],
+        "git-basics": ["locked", "server", "http://s", "unsigned"],
+        "file:git-basics": ["ready", "file", "git-basics.json", "-"],
     }
     for argv in (
         ("lesson", "git-basics", "0"),

@@ -15,7 +15,7 @@ from player.cli import main
 from player.errors import BundleError
 from player.services import bundles, keys
 from player.store.db import Store
-from player.store.models import StoredPackage
+from player.store.models import Enrollment, LessonNote, LessonProgress, StoredPackage
 from tests.server.app import ContractServer
 from tests.sync.conftest import SignInAs
 
@@ -205,3 +205,137 @@ def test_a_zip_bomb_member_is_refused_while_reading(
             bundles.import_bundle(store, bomb)
     finally:
         store.close()
+
+
+# --- a lab policy naming the server: every learner sees its courses (issue #9) ----------------
+
+
+def _policy(tmp_path: Path, server_url: str, tenant: str | None = "t-north") -> Path:
+    path = tmp_path / f"policy-{len(list(tmp_path.glob('policy-*')))}.toml"
+    text = f'[server]\nurl = "{server_url}"\n'
+    if tenant is not None:
+        text += f'tenant = "{tenant}"\n'
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _listed(capsys: pytest.CaptureFixture[str], data: Path, *argv: str) -> dict[str, list[str]]:
+    code, out, err = cli(capsys, data, *argv, "list")
+    assert code == 0, err
+    return {line.split("\t")[0]: line.split("\t")[3:] for line in out.splitlines()}
+
+
+def _other_server_learner(data: Path) -> str:
+    from player.services import profiles
+
+    store = Store(data)
+    try:
+        return profiles.upsert_server_profile(
+            store, user_id="u1", name="Dan", tenant_id="t-north",
+            server_url="https://other.example.org", username="dan",
+        ).id  # fmt: skip
+    finally:
+        store.close()
+
+
+def test_a_lab_policy_naming_the_server_lists_its_courses_for_every_learner(
+    made: Path,
+    contract_server: ContractServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = lab_machine(tmp_path, contract_server)
+    code, _out, err = cli(capsys, data, "import", str(made))
+    assert code == 0, err
+    dan = _other_server_learner(data)
+    names_it = str(_policy(tmp_path, contract_server.url))
+    sign_in = ["sign in to open", "server", contract_server.url, "signed"]
+    for who in ("guest", dan):
+        assert _listed(capsys, data, "--config", names_it, "--profile", who) == {
+            PAID: sign_in,
+            FREE: sign_in,
+        }
+        # shown, never opened: the content stays closed, with a message that says what to do
+        for argv in (
+            ("lesson", FREE, "0"),
+            ("progress", PAID),
+            ("enroll", FREE),
+            ("complete", FREE, "0"),
+            ("bookmark", FREE, "0"),
+            ("note", FREE, "0", "hello"),
+            ("export", "pdf", FREE, "-o", str(tmp_path / "x.pdf")),
+        ):
+            code, out, err = cli(capsys, data, "--config", names_it, "--profile", who, *argv)
+            assert code == 3 and out == ""
+            assert "Sign in with your account of that server" in err
+        assert not (tmp_path / "x.pdf").exists()
+    assert rows(data) == [
+        (PAID, 2, contract_server.url, "k1"),
+        (FREE, 1, contract_server.url, "k1"),
+    ]
+    store = Store(data)  # nothing was written for them: no enrollment, progress or note
+    try:
+        with store.read() as session:
+            for table in (Enrollment, LessonProgress, LessonNote):
+                assert session.exec(select(table)).first() is None, table
+    finally:
+        store.close()
+    # without a policy, or with one naming another server or tenant, they are not listed
+    other_server = str(_policy(tmp_path, "https://other.example.org"))
+    other_tenant = str(_policy(tmp_path, contract_server.url, tenant="t-south"))
+    for who in ("guest", dan):
+        assert _listed(capsys, data, "--profile", who) == {}
+        assert _listed(capsys, data, "--config", other_server, "--profile", who) == {}
+        assert _listed(capsys, data, "--config", other_tenant, "--profile", who) == {}
+    # a policy without a tenant names every tenant of the server
+    any_tenant = str(_policy(tmp_path, contract_server.url, tenant=None))
+    assert set(_listed(capsys, data, "--config", any_tenant, "--profile", "guest")) == {PAID, FREE}
+
+
+def test_a_learner_of_the_lab_server_sees_the_bundled_courses_with_their_own_state(
+    made: Path,
+    contract_server: ContractServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from player.sync.engine import sync
+    from player.sync.server_signin import open_client, sign_in
+    from player.sync.tokens import TokenStore
+
+    data = lab_machine(tmp_path, contract_server)
+    assert cli(capsys, data, "import", str(made))[0] == 0
+    store = Store(data)
+    try:
+        tokens = TokenStore()
+        ben = sign_in(store, contract_server.url, "ben", "pw-ben", tokens=tokens).profile
+        with open_client(ben, tokens=tokens) as client:
+            assert sync(store, ben, client).courses_downloaded == 0  # the bundle had them
+    finally:
+        store.close()
+    names_it = str(_policy(tmp_path, contract_server.url))
+    listed = _listed(capsys, data, "--config", names_it, "--profile", ben.id)
+    # ben has bought nothing: the paid course is locked, the free one opens once he enrolls
+    assert listed == {
+        PAID: ["locked", "server", contract_server.url, "signed"],
+        FREE: ["ready", "server", contract_server.url, "signed"],
+    }
+    code, _out, err = cli(capsys, data, "--config", names_it, "--profile", ben.id,
+                          "lesson", PAID, "0")  # fmt: skip
+    assert code == 3 and "paid course" in err
+
+
+def test_a_server_without_signing_lists_its_courses_as_unsigned(
+    contract_server: ContractServer, sign_in_as: SignInAs, store: Store,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    ana_id = contract_server.user_id("ana")
+    contract_server.add_enrollment(ana_id, FREE)
+    ana = sign_in_as(contract_server, "ana")
+    assert ana.sync().courses_downloaded >= 1
+    listed = _listed(capsys, store.data_dir, "--profile", ana.profile.id)
+    assert listed[FREE] == ["ready", "server", contract_server.url, "unsigned"]
+    assert listed[PAID][3] == "unsigned"  # offered, not downloaded: its server does not sign
+    contract_server.enable_signing("k1")
+    ana.sync()  # pins the key it now publishes (trust on first use)
+    listed = _listed(capsys, store.data_dir, "--profile", ana.profile.id)
+    assert listed[PAID][3] == "signed"  # the server now signs: it will be verified

@@ -7,18 +7,20 @@ clock reads) and by replacing the client's clock during a sync.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from player.errors import LeaseExpired
 from player.services import clock
 from player.services.access import check_read, course_access
 from player.services.learn import LearnService
 from player.store.db import Store
-from player.store.models import EntitlementLease, Profile
+from player.store.models import EntitlementLease, Profile, TrustedFloor
 from player.timeutil import utcnow
 from tests.server.app import ContractServer
+from tests.server.fixtures import MakeServer
 from tests.sync.conftest import SignInAs
 from tests.sync.test_engine import PAID, entitle_ana
 
@@ -90,11 +92,72 @@ def test_the_catalog_shows_a_paid_course_locked_while_the_clock_is_behind(
     ana = sign_in_as(contract_server, "ana")
     assert ana.sync().delivered
     with store.read() as session:
-        floor = clock.read(session).floor
+        floor = clock.read(session, server=ana.profile.server).floor
     assert floor is not None and abs((floor - utcnow()).total_seconds()) < 120
 
     courses = {c.course_id: c for c in LearnService(store, ana.profile).list_courses()}
     assert courses[PAID].access.can_read
     with store.read() as session:
-        reading = clock.read(session, utcnow() - timedelta(hours=1))
+        reading = clock.read(session, utcnow() - timedelta(hours=1), ana.profile.server)
     assert reading.went_back and reading.now >= floor
+
+
+def _floors(store: Store) -> dict[str, datetime]:
+    with store.read() as session:
+        return {
+            row.server: row.floor.replace(tzinfo=UTC) for row in session.exec(select(TrustedFloor))
+        }
+
+
+def _near(a: datetime, b: datetime, seconds: float = 120) -> bool:
+    return abs((a - b).total_seconds()) < seconds
+
+
+def test_a_wrong_date_from_one_server_moves_no_other_floor(
+    contract_server: ContractServer,
+    make_server: MakeServer,
+    sign_in_as: SignInAs,
+    store: Store,
+) -> None:
+    """Server B's clock is a year ahead: its entitlements' ``issuedAt`` becomes B's floor only.
+    Server A's paid course opens as before (with one floor, A's 14-day lease had expired), its
+    lease still ends on time, and the local floor stays."""
+    skew = timedelta(days=365)
+    entitle_ana(contract_server)
+    ana = sign_in_as(contract_server, "ana")
+    assert ana.sync().delivered
+    clock.note_local_time_in(store)
+    before = _floors(store)
+    assert set(before) == {"", ana.profile.server}
+
+    wrong = make_server(standard=True, clock=lambda: utcnow() + skew)
+    ben = sign_in_as(wrong, "ben")
+    assert ben.sync().delivered
+    after = _floors(store)
+    # only the local readings of the sync moved them (seconds), not B's year
+    assert _near(after[""], before[""]) and _near(after[ana.profile.server], utcnow())
+    assert _near(after[ben.profile.server], utcnow() + skew)
+
+    now = utcnow()
+    open_paid(store, ana.profile, now)
+    with pytest.raises(LeaseExpired):  # the 14-day lease ends 14 days on, not a year off
+        open_paid(store, ana.profile, now + timedelta(days=20))
+    with store.read() as session:
+        assert not clock.read(session, now).went_back
+        assert not clock.read(session, now, ana.profile.server).went_back
+
+
+def test_a_local_reading_raises_every_floor_and_a_server_never_synced_counts_on_the_local_one(
+    store: Store,
+) -> None:
+    now = utcnow()
+    with store.write() as session:
+        clock.note_server_time(session, "https://a.example", now + timedelta(hours=1), now)
+    clock.note_local_time_in(store, now + timedelta(days=1))
+    floors = _floors(store)
+    # the local floor is the clock's reading; A's is the clock corrected by A's offset
+    assert _near(floors[""], now + timedelta(days=1), 1)
+    assert _near(floors["https://a.example"], now + timedelta(days=1, hours=1), 1)
+    with store.read() as session:
+        assert clock.read(session, now, "https://never-synced.example").went_back
+        assert clock.read(session, now + timedelta(days=1), "https://never-synced.example").floor

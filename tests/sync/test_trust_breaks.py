@@ -95,7 +95,7 @@ def test_break_2_a_forged_file_never_replaces_a_bought_course(
     rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
     assert rows[PAID][1] == str(real.version) and rows[PAID][4] == "server"
     assert rows[f"file:{PAID}"][1] == str(real.version + 10)
-    assert rows[f"file:{PAID}"][4:] == ["file", "update.json"]
+    assert rows[f"file:{PAID}"][4:] == ["file", "update.json", "-"]
     code, out, _ = cli(capsys, store, "--profile", alice.profile.id, "lesson", f"file:{PAID}", "0")
     assert code == 0 and "Forged lesson" in out
     # a second sync finds the server course unchanged and downloads nothing

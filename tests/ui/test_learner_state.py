@@ -126,7 +126,7 @@ def test_locked_paid_course_shows_the_price_and_the_reader_refuses(
     window = make_window(served, ana)
 
     course = window.catalog.model.course("git-basics")
-    assert course is not None and badge_text(course) == "Locked · 49.00 EUR"
+    assert course is not None and badge_text(course) == "Locked · 49.00 EUR · Unsigned"
     click_course(qtbot, window, "git-basics")
     overview = window.overview
     assert overview.locked_frame.isVisible()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from player.services.learn import LOCKED, NOT_DOWNLOADED, CourseSummary
+from player.services.learn import LOCKED, NOT_DOWNLOADED, SIGN_IN, CourseSummary
 from player.ui.catalog.model import SUMMARY_ROLE, badge_text, progress_text
 
 PAD_X = 12
@@ -164,7 +164,7 @@ def _badge_colors(course: CourseSummary, palette: QPalette) -> tuple[QColor, QCo
                 QColor("#7a4b00"),
             )
         )
-    if course.state == NOT_DOWNLOADED:
+    if course.state in (NOT_DOWNLOADED, SIGN_IN) or (course.unsigned and not course.completed):
         return (
             (QColor("#3a3f47"), QColor("#c9ced6"))
             if dark

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 
 from player.i18n import _, ngettext
 from player.services.access import FILE_PREFIX, format_price
-from player.services.learn import LOCKED, NOT_DOWNLOADED, CourseSummary
+from player.services.learn import LOCKED, NOT_DOWNLOADED, SIGN_IN, CourseSummary
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -43,9 +43,13 @@ def progress_text(course: CourseSummary) -> str:
 
 
 def badge_text(course: CourseSummary) -> str:
-    """The state badge: "Locked · 49.00 EUR", "Not downloaded", "Completed", or nothing; an
-    imported file that shares its id with a server's course says so ("Imported file · x.json")."""
+    """The state badge: "Locked · 49.00 EUR", "Not downloaded", "Sign in to open",
+    "Completed", or nothing; "Unsigned" for a course of a server that does not sign its courses;
+    an imported file that shares its id with a server's course says so ("Imported file ·
+    x.json")."""
     state = _state_badge(course)
+    if course.unsigned:
+        state = f"{state} · {_('Unsigned')}" if state else _("Unsigned")
     if course.is_file and course.course_id.startswith(FILE_PREFIX):
         label = (
             _("Imported file · {name}").format(name=course.source)
@@ -64,6 +68,8 @@ def _state_badge(course: CourseSummary) -> str:
         return _("Locked")
     if course.state == NOT_DOWNLOADED:
         return _("Not downloaded")
+    if course.state == SIGN_IN:
+        return _("Sign in to open")
     if course.lesson_count and course.completed >= course.lesson_count:
         return _("Completed")
     return ""

@@ -16,7 +16,7 @@ from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QPalet
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QMenu, QVBoxLayout, QWidget
 
 from player.i18n import _
-from player.services.learn import CourseSummary
+from player.services.learn import SIGN_IN, CourseSummary
 from player.ui.catalog.delegate import BAR_HEIGHT, GAP, PAD_X, PAD_Y, CatalogDelegate
 from player.ui.catalog.model import COURSE_ID_ROLE, CatalogFilter, CatalogModel
 
@@ -193,7 +193,12 @@ class CatalogPanel(QWidget):
         remove = menu.addAction(_("Remove from this computer…"))
         remove.setObjectName("catalogRemove")
         summary = self.model.course(course_id)
-        remove.setEnabled(self.remove_allowed and summary is not None and summary.stored)
+        remove.setEnabled(
+            self.remove_allowed
+            and summary is not None
+            and summary.stored
+            and summary.state != SIGN_IN  # a lab server's course: not the learner's
+        )
         remove.triggered.connect(lambda _checked=False: self.remove_requested.emit(course_id))
         return menu
 

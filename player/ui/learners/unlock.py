@@ -1,7 +1,8 @@
 """Switching to a learner with a server account: their password, checked offline.
 
 ``UnlockDialog`` is a thin form: it emits ``submitted(password, dont_ask)`` and shows what it is
-told (busy, a problem). The check is ``player.services.learner_lock.unlock`` (and ``set_ask`` when
+told (busy, a problem). With ``stop_asking=True`` it is the same form for the current learner
+turning "ask for my password" off (``player.ui.learners.ask_password``), without the checkbox. The check is ``player.services.learner_lock.unlock`` (and ``set_ask`` when
 the learner ticks "don't ask on this computer" for themselves), run off the UI thread by the
 window (``MainWindow._unlock``).
 """
@@ -26,15 +27,24 @@ from player.services.handles import Profile
 class UnlockDialog(QDialog):
     submitted = Signal(str, bool)  # password, don't ask on this computer
 
-    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, profile: Profile, parent: QWidget | None = None, *, stop_asking: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("unlockDialog")
         self.profile_id = profile.id
-        self.setWindowTitle(_("Switch learner"))
-        self.prompt = QLabel(
-            _("Enter {name}'s password to continue as {name}.").format(name=profile.displayName),
-            self,
-        )
+        if stop_asking:
+            self.setWindowTitle(_("Stop asking for my password"))
+            prompt = _(
+                "Enter your password, {name}, to stop asking for it on this computer. Anyone "
+                "at this computer can then continue as you."
+            ).format(name=profile.displayName)
+        else:
+            self.setWindowTitle(_("Switch learner"))
+            prompt = _("Enter {name}'s password to continue as {name}.").format(
+                name=profile.displayName
+            )
+        self.prompt = QLabel(prompt, self)
         self.prompt.setWordWrap(True)
         self.password_edit = QLineEdit(self)
         self.password_edit.setObjectName("unlockPassword")
@@ -42,6 +52,7 @@ class UnlockDialog(QDialog):
         self.password_edit.setAccessibleName(_("Password"))
         self.dont_ask = QCheckBox(_("Don't ask for my password on this computer"), self)
         self.dont_ask.setObjectName("unlockDontAsk")
+        self.dont_ask.setVisible(not stop_asking)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("unlockError")
         self.error_label.setWordWrap(True)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from player.i18n import _, ngettext
 from player.services.access import format_price
-from player.services.learn import LOCKED, NOT_DOWNLOADED, CourseSummary
+from player.services.learn import LOCKED, NOT_DOWNLOADED, SIGN_IN, CourseSummary
 from player.services.reading import CourseDetails
 from player.timeutil import parse_rfc3339
 from player.ui.overview.lessons import LessonList
@@ -296,7 +296,16 @@ class CourseOverview(QWidget):
         else:
             self.locked_frame.hide()
 
-        if summary.state == NOT_DOWNLOADED and summary.removed:
+        if summary.state == SIGN_IN:
+            self.notice_label.setText(
+                _(
+                    "This course comes from {server}. Sign in with your account of that server "
+                    "(File → Sign in to a server…) to open it: it opens once that server "
+                    "enrolled you or you bought it."
+                ).format(server=access.server)
+            )
+            self.notice_label.show()
+        elif summary.state == NOT_DOWNLOADED and summary.removed:
             self.notice_label.setText(
                 _(
                     "You removed this course from this computer; sync does not download it "
@@ -360,6 +369,8 @@ class CourseOverview(QWidget):
         language = format_language(summary.language)
         if language:
             parts.append(_("Language: {language}").format(language=language))
+        if summary.unsigned:
+            parts.append(_("Unsigned: its server does not sign its courses"))
         self.meta_label.setText(" · ".join(parts))
         self.meta_label.show()
         self.summary_label.setText(summary.summary)
@@ -401,7 +412,7 @@ class CourseOverview(QWidget):
         access = summary.access
         readable = summary.state not in (LOCKED, NOT_DOWNLOADED) and details.package is not None
         started = details.progress.completed_count > 0 or details.resume is not None
-        show_enroll = summary.state != LOCKED and not access.entitled
+        show_enroll = summary.state not in (LOCKED, SIGN_IN) and not access.entitled
         show_start = readable and not started
         show_continue = readable and started
         self.enroll_button.setVisible(show_enroll)
@@ -417,7 +428,10 @@ class CourseOverview(QWidget):
         )
         self.buy_button.setVisible(self._buy_available and summary.state == LOCKED)
         self.download_button.setVisible(summary.removed and not summary.stored)
-        self.remove_button.setVisible(self._remove_allowed and summary.stored)
+        # a lab server's course shown as "sign in to open" is not the learner's to remove
+        self.remove_button.setVisible(
+            self._remove_allowed and summary.stored and summary.state != SIGN_IN
+        )
         primary = (
             self.continue_button
             if show_continue

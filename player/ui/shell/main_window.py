@@ -53,12 +53,14 @@ from player.errors import NotEnrolled, PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
 from player.services import learner_lock, notes, profiles, reading, resume
+from player.services.access import LabServer
 from player.services.handles import Profile, Store
 from player.services.learn import CourseSummary
 from player.services.reading import CourseDetails, LessonView
 from player.settings import Settings
 from player.ui.catalog.panel import CatalogPanel
 from player.ui.kiosk.controller import KioskController, close_open_dialogs
+from player.ui.learners.ask_password import AskPasswordControl
 from player.ui.learners.chooser import LearnerChooser
 from player.ui.learners.unlock import UnlockDialog
 from player.ui.notes.view import NotesListDialog
@@ -201,6 +203,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.root)
 
         self._build_menus()
+        self.ask_password = AskPasswordControl(
+            self,
+            self.menus.file_menu,
+            self.menus.settings_action,
+            store=store,
+            tasks=self.tasks,
+            current=lambda: self.profile,
+            kiosk=lambda: self.kiosk,
+        )
         self.search = SearchController(
             self.search_view,
             store,
@@ -326,15 +337,11 @@ class MainWindow(QMainWindow):
         if profile_id is None:
             self._choose_learner()
             return
-        wanted = profile_id
-
-        def failed(error: BaseException) -> None:
-            show_error(self, error)
-            self._choose_learner()
-
-        self.tasks.write(
-            lambda _job: profiles.get_profile(self.store, wanted), self.set_profile, failed
-        )
+        # ``--profile NAME``: as when switching, a learner with a server account gives their
+        # password first (unless they chose "don't ask"); the learner chooser stays behind the
+        # dialog, so cancelling leaves nobody's courses on the screen
+        self.show_learner_chooser(cancellable=False)
+        self._on_profile_chosen(profile_id, lane=self.tasks.write)  # after the guest is made
 
     def _choose_learner(self) -> None:
         def chosen(learners: profiles.Learners) -> None:
@@ -375,7 +382,9 @@ class MainWindow(QMainWindow):
     def switch_learner(self) -> None:
         self.show_learner_chooser(cancellable=self.profile is not None)
 
-    def _on_profile_chosen(self, profile_id: str) -> None:
+    def _on_profile_chosen(
+        self, profile_id: str, lane: Callable[..., object] | None = None
+    ) -> None:
         """A learner picked on the learner chooser: one with a server account gives their password
         first, unless they chose "don't ask on this computer" (``player.services.learner_lock``)."""
 
@@ -393,7 +402,7 @@ class MainWindow(QMainWindow):
                 return
             self.set_profile(profile)
 
-        self.tasks.read(read, chosen)
+        (lane or self.tasks.read)(read, chosen)
 
     def _ask_password(self, profile: Profile) -> None:
         if self.unlock_dialog is not None:
@@ -441,6 +450,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Course Player — {name}").format(name=profile.displayName))
         self.learner_label.setText(profile.displayName)
         self._show_main_area()
+        self.ask_password.refresh()
         self.tasks.write(lambda _job: profiles.touch(self.store, profile), lambda _result: None)
         self.refresh_catalog(install_samples=True, reopen=True)
         self.profile_changed.emit(profile.id)
@@ -456,6 +466,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
         self.setWindowTitle(_("Course Player"))
         self.learner_label.clear()
+        self.ask_password.refresh()
         self.show_learner_chooser(cancellable=False)
         self.signed_out.emit()
 
@@ -502,8 +513,10 @@ class MainWindow(QMainWindow):
         self.catalog.set_loading()
         samples = self._samples_dir if install_samples else None
 
+        lab = LabServer.from_policy(self.policy)  # its courses show for every learner
+
         def load(_job: Job) -> list[CourseSummary]:
-            return reading.install_samples_and_load_catalog(self.store, profile, samples)
+            return reading.install_samples_and_load_catalog(self.store, profile, samples, lab)
 
         def done(courses: list[CourseSummary]) -> None:
             self.catalog.set_courses(courses)
@@ -582,8 +595,9 @@ class MainWindow(QMainWindow):
                 self._apply_details(details)
                 self.course_shown.emit(course_id)
 
+        lab = LabServer.from_policy(self.policy)
         self.tasks.read(
-            lambda job: reading.load_course(self.store, profile, summary, job.progress),
+            lambda job: reading.load_course(self.store, profile, summary, job.progress, lab),
             done,
             message=_("Opening “{title}”…").format(title=summary.title),
         )
