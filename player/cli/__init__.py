@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from player import config
 from player.cli import exit_codes
@@ -58,16 +59,15 @@ MODULES = ("learn", "search", "notes", "storage", "sync", "export", "policy", "k
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for ``argv``: with every sub-command when ``argv`` is None or names no known
-    command (help, a typo), else with the one module that registers the command named."""
+    command (help, a typo); with none when it names no command at all (the window); else with
+    the one module that registers the command named."""
     parser = argparse.ArgumentParser(
         prog="course-player",
         description="Offline-first course player. With no command, opens the window.",
     )
     _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    command = None if argv is None else _command_in(argv)
-    names = MODULES if command is None else (COMMANDS[command],)
-    for name in names:
+    for name in MODULES if argv is None else _modules_for(argv):
         importlib.import_module(f"player.cli.{name}").register(sub)
     return parser
 
@@ -87,20 +87,34 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"%(prog)s {config.app_version()}")
 
 
-def _command_in(argv: Sequence[str]) -> str | None:
-    """The known sub-command ``argv`` names after the global options, else None."""
-    pre = argparse.ArgumentParser(add_help=False)
+class _Unparsable(Exception):
+    pass
+
+
+class _QuietParser(argparse.ArgumentParser):
+    """Looks ahead for the command; its mistakes are left for the real parser to report."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Unparsable(message)
+
+
+def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The modules whose commands ``argv`` needs: none for the window (no command), the one
+    that registers the command named, or all of them (``--help``, a typo: argparse lists them)."""
+    pre = _QuietParser(add_help=False)
     for option in ("--data-dir", "--profile", "--config"):
         pre.add_argument(option)
     pre.add_argument("--kiosk", action="store_true")
     pre.add_argument("-v", "--verbose", action="store_true")
     try:
         _, rest = pre.parse_known_args(list(argv))
-    except SystemExit:  # a global option without its value: the full parser says so
-        return None
-    if not rest or rest[0] not in COMMANDS:
-        return None
-    return rest[0]
+    except _Unparsable:  # a global option without its value: the full parser says so
+        return MODULES
+    if not rest:
+        return ()
+    if rest[0] in COMMANDS:
+        return (COMMANDS[rest[0]],)
+    return MODULES
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -111,12 +111,21 @@ def load_catalog(
 def install_samples_and_load_catalog(
     store: Store, profile: Profile, samples_dir: Path | None, lab: LabServer | None = None
 ) -> list[CourseSummary]:
-    """First start: import the bundled samples when the store is empty, then list the courses."""
-    if samples_dir is not None and samples_dir.is_dir():
-        from player.services import packages
+    """First start: import the bundled samples when the store is empty, then list the courses.
 
-        packages.install_samples_if_empty(store, samples_dir)
-    return load_catalog(store, profile, lab)
+    The catalog is read first: when it lists a stored course (a stored package has lessons; a
+    course the server only offers has none yet) the store is not empty, and the importer
+    (parsing, signatures, the search index) is not even loaded."""
+    courses = load_catalog(store, profile, lab)
+    if samples_dir is None or not samples_dir.is_dir():
+        return courses
+    if any(course.lesson_count > 0 for course in courses):
+        return courses
+    from player.services import packages
+
+    if packages.install_samples_if_empty(store, samples_dir):
+        return load_catalog(store, profile, lab)
+    return courses
 
 
 def refreshed(

@@ -23,7 +23,7 @@ from sqlmodel import Session, create_engine
 
 from player.safe_text import one_line
 from player.store import health
-from player.store.migrations import STEPS, Step, migrate
+from player.store.migrations import STEPS, Step, current_version, migrate
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,16 @@ class Store:
         self._write_lock = threading.RLock()
         self._writes = 0  # write transactions ended in this process (``data_stamp``)
         try:
-            with self._write_lock, self._writer.begin() as conn:
-                self.version = migrate(conn, steps)
+            # An up-to-date store (every start but the first after an update) is only read: no
+            # write transaction, so a command or the window never queues behind another
+            # process's write (a scripted sync's batch) just to open the store.
+            with self.engine.connect() as conn:
+                found = current_version(conn)
+            if found == len(steps):
+                self.version = found
+            else:  # new, older or too new: migrate() decides, under the write lock
+                with self._write_lock, self._writer.begin() as conn:
+                    self.version = migrate(conn, steps)
         except BaseException as error:
             self.engine.dispose()
             raise self._translated(error) from error

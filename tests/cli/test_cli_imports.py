@@ -80,6 +80,32 @@ def test_one_command_gets_a_parser_with_its_module_only() -> None:
     }
     assert _subcommands(build_parser(["--help"])) == set(COMMANDS)  # help lists them all
     assert _subcommands(build_parser(["lst"])) == set(COMMANDS)  # a typo: every choice named
+    assert _subcommands(build_parser(["--data-dir", "x"])) == set()  # the window: no command
+
+
+def test_the_window_loads_no_command_module() -> None:
+    script = (
+        "import sys\n"
+        "from player.cli import build_parser\n"
+        "args = build_parser(['--data-dir', 'x', '--kiosk']).parse_args(['--data-dir', 'x', '--kiosk'])\n"
+        "print(args.command, sorted(m for m in sys.modules if m.startswith('player.cli.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert (
+        result.stdout.strip()
+        == "None ['player.cli.context', 'player.cli.exit_codes', 'player.cli.output']"
+    )
+
+
+def test_a_global_option_without_its_value_is_reported_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--data-dir"])
+    err = capsys.readouterr().err
+    assert err.count("expected one argument") == 1 and err.startswith("usage: course-player")
 
 
 def test_a_mistyped_command_names_the_choices(capsys: pytest.CaptureFixture[str]) -> None:

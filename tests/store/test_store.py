@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from player.errors import PackageConflict, PackageError, PlayerError
 from player.services import packages
-from player.store.db import Store
+from player.store.db import DB_FILE, Store
 from player.store.migrations import STEPS, current_version
 from player.store.models import PackageBlob, Profile, StoredPackage
 from player.timeutil import utcnow
@@ -143,3 +143,22 @@ def test_failed_write_rolls_back(store: Store) -> None:
 
 def _now() -> datetime:
     return utcnow()
+
+
+def test_an_up_to_date_store_opens_while_another_process_writes(tmp_path: Path) -> None:
+    """Opening a store that needs no migration only reads: it does not queue behind another
+    process's write transaction (a scripted sync's batch) and so cannot fail as busy."""
+    Store(tmp_path).close()
+    writer = sqlite3.connect(tmp_path / DB_FILE, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the other process holds the write lock
+    try:
+        store = Store(tmp_path, busy_timeout=0.05)
+        try:
+            assert store.version == len(STEPS)
+            with store.read() as session:
+                assert session.exec(select(StoredPackage)).all() == []
+        finally:
+            store.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QWidget
 
 from player.services.handles import Profile, Store
-from player.services.search import SearchHit, SearchResults, search
 from player.ui.search.view import SearchView
 from player.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the search service (index, renderer) loads on the first search
+    from player.services.search import SearchHit, SearchResults
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,12 @@ class SearchController(QObject):
             if self._request == text:
                 self.view.show_results(results)
 
-        self.tasks.read(lambda _job: search(self.store, profile, text), done)
+        def find(_job: object) -> SearchResults:
+            from player.services.search import search
+
+            return search(self.store, profile, text)
+
+        self.tasks.read(find, done)
 
     def open_hit(self, hit: SearchHit, text: str) -> None:
         if hit.lesson_index is None or hit.title_only:

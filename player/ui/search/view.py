@@ -8,6 +8,8 @@ Tab goes to the results, arrows move, Enter opens, Esc goes back.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -21,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from player.i18n import _, ngettext
-from player.services.search import SearchHit, SearchResults
 from player.ui.search.delegate import HIT_ROLE, ResultDelegate
+
+if TYPE_CHECKING:  # the search service (index, renderer) loads on the first search
+    from player.services.search import SearchHit, SearchResults
 
 TYPING_PAUSE_MS = 200
 
@@ -178,6 +182,8 @@ class SearchView(QWidget):
         self.query_changed.emit(self.field.text())
 
     def _on_item_activated(self, item: QTreeWidgetItem) -> None:
+        from player.services.search import SearchHit
+
         hit = item.data(0, HIT_ROLE)
         if isinstance(hit, SearchHit):
             self.hit_activated.emit(hit, self.field.text())

@@ -7,18 +7,21 @@ what ``ImportHost`` names; ``parent`` is the window as a widget (the file dialog
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from player.i18n import _
 from player.services import reading
-from player.services.bundles import BundleResult
 from player.services.handles import Store
-from player.services.packages import ImportResult
 from player.ui.shell.error_dialogs import clear_status, show_error, show_status
 from player.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from player.services.packages import ImportResult
+
+# player.services.bundles (signatures, the search index, the renderer) loads with the first import.
 
 
 class ImportHost(Protocol):
@@ -60,6 +63,8 @@ def import_path(host: ImportHost, path: Path, *, parent: QWidget) -> None:
         return
     message = _("Importing “{name}”…").format(name=path.name)
     show_status(parent, message, 0)
+
+    from player.services.bundles import BundleResult
 
     def done(result: ImportResult | BundleResult) -> None:
         if isinstance(result, BundleResult):
