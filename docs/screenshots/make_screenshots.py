@@ -7,10 +7,10 @@ Run from the repository root::
 It builds a throw-away data directory (the bundled samples, the multilingual and hostile
 fixtures of tests/fixtures/, a learner with progress, a paid course and a course not downloaded yet), opens the
 real ``MainWindow`` with its background work run in place, and saves ``widget.grab()`` PNGs:
-the catalog, the overview (also locked), a lesson showing each block type, every lesson of the
+the catalog, the overview (also locked, not downloaded, and removed from this computer), a lesson showing each block type, every lesson of the
 multilingual fixture (one right to left), search (the results, a lesson opened from them with
 its matches marked, find in lesson), the narrow layout at 360 px, the dark palette, the
-settings dialog (also with the fields a lab policy fixes), and kiosk mode (the sign-in page, a
+settings dialog (with the storage each course takes) (also with the fields a lab policy fixes), and kiosk mode (the sign-in page, a
 learner's catalog with Sign out, the idle warning, the text-size-only settings). Settings go to
 the temporary folder too. Fonts: CJK and emoji need system fonts (on Debian,
 fonts-wqy-microhei and fonts-noto-color-emoji); without them those glyphs show as boxes.
@@ -37,12 +37,19 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from player.config import CONFIG_DIR_ENV  # noqa: E402
+from player.package import parse_package  # noqa: E402
 from player.policy import parse_policy  # noqa: E402
 from player.render.text import html_to_text, markdown_to_text  # noqa: E402
-from player.services import packages, profiles, progress  # noqa: E402
+from player.services import learner_lock, packages, profiles, progress  # noqa: E402
 from player.settings import Settings  # noqa: E402
 from player.store.db import Store  # noqa: E402
-from player.store.models import CatalogEntry, Product, Profile, Tenant  # noqa: E402
+from player.store.models import (  # noqa: E402
+    CatalogEntry,
+    Product,
+    Profile,
+    RemovedCourse,
+    Tenant,
+)
 from player.timeutil import utcnow  # noqa: E402
 from player.ui.settings.dialog import SettingsDialog  # noqa: E402
 from player.ui.shell import theme  # noqa: E402
@@ -107,7 +114,8 @@ class Shooter:
 
 def build_store(data: Path) -> tuple[Store, Profile]:
     store = Store(data)
-    for path in sample_files():
+    files = sample_files()
+    for path in files[:-1] if len(files) > 1 else files:
         packages.import_file(store, path, origin="bundled")
     for name in ("multilingual.json", "hostile.json"):
         fixture = FIXTURES / name
@@ -122,11 +130,21 @@ def build_store(data: Path) -> tuple[Store, Profile]:
         server_url="https://learn.north.example",
         username="ana",
     )
+    # Ana chose "don't ask on this computer" when she signed in (no password to switch to her)
+    learner_lock.remember(store, ana, "pw-ana")
+    learner_lock.set_ask(store, ana, "pw-ana", ask=False)
     samples = [json.loads(p.read_bytes()) for p in sample_files()]
     with store.write() as session:
         if session.get(Tenant, (ana.server, "t-north")) is None:
             session.add(Tenant(server=ana.server, id="t-north", name="North College"))
         if len(samples) > 1:  # the last sample is sold in Ana's tenant: locked for her
+            packages.store_parsed(  # downloaded from her server (a file would open to all)
+                session,
+                parse_package(files[-1].read_bytes()),
+                origin="server",
+                server=ana.server,
+                tenant_id="t-north",
+            )
             paid = samples[-1]["courseId"]
             session.add(
                 Product(
@@ -146,6 +164,25 @@ def build_store(data: Path) -> tuple[Store, Profile]:
                 title="Data Privacy at Work",
                 version=3,
                 seenAt=utcnow(),
+            )
+        )
+        # a course Ana removed from this computer: its page offers Download
+        session.add(
+            CatalogEntry(
+                server=ana.server,
+                tenantId="t-north",
+                courseId="spreadsheets-101",
+                title="Spreadsheets for Beginners",
+                version=2,
+                seenAt=utcnow(),
+            )
+        )
+        session.add(
+            RemovedCourse(
+                server=ana.server,
+                tenantKey="t-north",
+                courseId="spreadsheets-101",
+                removedAt=utcnow(),
             )
         )
     first = samples[0]
@@ -262,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         shoot(window, "overview-locked")
     window.catalog.select_course("data-privacy-at-work")
     shoot(window, "overview-not-downloaded")
+    window.catalog.select_course("spreadsheets-101")
+    shoot(window, "overview-removed")
 
     # the filter
     window.catalog.select_course(first_course)
@@ -399,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     kiosk.show()
     kiosk.start()
     shoot(kiosk, "kiosk-sign-in")
-    kiosk.sign_in.choose(ana.id)
+    kiosk.learner_chooser.choose(ana.id)
     kiosk.catalog.select_course(first_course)
     kiosk.open_course(first_course)
     shoot(kiosk, "kiosk-catalog")

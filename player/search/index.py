@@ -1,20 +1,24 @@
 """Writing the search index, inside the caller's write transaction.
 
-``index_package`` is called by ``player.services.packages.store_parsed`` for every new stored
-version (file import, bundled sample, download by sync), so the package and its index rows are
-committed together or not at all. Deleting a ``storedpackage`` row deletes its documents (a
-trigger of the store), whichever service removes it.
+Two steps, so that the slow one runs outside any transaction: ``prepare_index`` extracts and
+folds a package's text (milliseconds a course: Markdown, the sanitizer), wherever the package was
+parsed (a sync download worker, an import before its write); ``write_index`` only inserts the
+rows, inside the write transaction of ``player.services.packages.store_parsed`` (file import,
+bundled sample, download by sync), so the package and its index rows are committed together or
+not at all. Deleting a ``storedpackage`` row deletes its documents (a trigger of the store),
+whichever service removes it.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, insert
 from sqlmodel import Session, select
 
-from player.package import CoursePackage
+from player.package import ParsedPackage
 from player.search.extract import COURSE_DOC, documents
 from player.search.fold import mark_boundaries, unspaced_words
 from player.store.models import SearchDoc, StoredPackage
@@ -22,23 +26,43 @@ from player.store.models import SearchDoc, StoredPackage
 log = logging.getLogger(__name__)
 
 
-def index_package(session: Session, stored: StoredPackage, package: CoursePackage) -> None:
-    """Add the documents of one stored version (``stored`` must have its id: flush first)."""
-    assert stored.id is not None
-    rows = [
+@dataclass(frozen=True, slots=True)
+class PreparedIndex:
+    """The index rows of one package, extracted before its write transaction."""
+
+    sha256: str  # the package they were made from
+    rows: tuple[dict[str, object], ...]  # ``SearchDoc`` columns, without the stored row's
+
+
+def prepare_index(parsed: ParsedPackage) -> PreparedIndex:
+    """Extract and fold the text of ``parsed`` for the index (no store, no transaction)."""
+    rows = tuple(
         {
-            "packageRowId": stored.id,
-            "courseId": stored.courseId,
             "lessonIdx": doc.lesson_idx,
             "title": doc.title,
             "body": doc.body,
             "gramsTitle": unspaced_words(doc.title),
             "gramsBody": unspaced_words(doc.body),
         }
-        for doc in documents(package)
-    ]
-    session.execute(insert(SearchDoc), rows)
-    log.debug("indexed %s v%d: %d documents", stored.courseId, stored.version, len(rows))
+        for doc in documents(parsed.package)
+    )
+    return PreparedIndex(parsed.sha256, rows)
+
+
+def write_index(session: Session, stored: StoredPackage, prepared: PreparedIndex) -> None:
+    """Insert the documents of one stored version (``stored`` must have its id: flush first)."""
+    assert stored.id is not None
+    if prepared.sha256 != stored.sha256:
+        raise ValueError("the index rows were prepared from another package")
+    extra = {"packageRowId": stored.id, "courseId": stored.courseId}
+    if prepared.rows:  # (an empty list would insert one row of defaults)
+        session.execute(insert(SearchDoc), [{**row, **extra} for row in prepared.rows])
+    log.debug("indexed %s v%d: %d documents", stored.courseId, stored.version, len(prepared.rows))
+
+
+def index_package(session: Session, stored: StoredPackage, parsed: ParsedPackage) -> None:
+    """``prepare_index`` and ``write_index`` in one (for packages indexed after they were stored)."""
+    write_index(session, stored, prepare_index(parsed))
 
 
 def index_title_only(session: Session, stored: StoredPackage) -> None:

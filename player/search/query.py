@@ -4,7 +4,9 @@ Each word (split at white space) becomes an FTS5 *string* in double quotes, with
 inside doubled, so ``AND``, ``NEAR(``, ``*``, ``-``, ``^``, brackets and quotes search as typed
 and can never make the query invalid. A word with no letter or digit (``-``, ``*``) finds
 nothing by itself and is left out. Every remaining word must match (AND); the last one also
-matches as the beginning of a word, so results follow the learner's typing.
+matches as the beginning of a word, so results follow the learner's typing, once it has two
+letters or digits: a single letter begins a large part of every word there is, finds nothing
+useful and made FTS5 merge thousands of words' lists (the slowest query of the benchmark).
 
 Words of a script written without spaces (see ``player.search.fold``) are searched by trigram,
 anywhere in a sentence; one of fewer than three characters cannot be, and is matched with
@@ -13,6 +15,7 @@ anywhere in a sentence; one of fewer than three characters cannot be, and is mat
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from player.search.fold import is_unspaced, mark_boundaries, pieces_of
@@ -20,6 +23,7 @@ from player.search.fold import is_unspaced, mark_boundaries, pieces_of
 MAX_WORDS = 16
 MAX_QUERY_CHARS = 500
 TRIGRAM = 3
+MIN_PREFIX = 2  # letters or digits the last word needs to match as the beginning of a word
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +61,49 @@ def fts_string(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
+def unaccented(word: str) -> str | None:
+    """``word`` without the Greek accents (tonos, dialytika) and with Cyrillic ё as е, when it
+    has any; else None.
+
+    unicode61 removes accents from Latin letters only (see docs/search.md), so "καφέ" is indexed
+    as "καφέ" but "ΚΑΦΕ" (Greek capitals are written without accents) as "καφε": a word typed
+    with its accents also looks for the form without them.
+    """
+    changed = []
+    for char in word:
+        if "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff":
+            char = unicodedata.normalize("NFD", char)[0]
+        elif char in "ёЁ":
+            char = "е" if char == "ё" else "Е"
+        changed.append(char)
+    result = "".join(changed)
+    return result if result != word else None
+
+
+def _term(word: str, *, prefix: bool) -> str:
+    star = "*" if prefix else ""
+    plain = unaccented(word)
+    if plain is None:
+        return fts_string(word) + star
+    return f"({fts_string(word)}{star} OR {fts_string(plain)}{star})"
+
+
 def words_match(query: ParsedQuery, *, title_only: bool = False) -> str | None:
     """The MATCH expression for the word index, or None when the query has no such word."""
     if not query.words:
         return None
-    terms = [fts_string(word) for word in query.words]
-    terms[-1] += "*"
+    last = len(query.words) - 1
+    terms = [
+        _term(word, prefix=number == last and is_prefix(word))
+        for number, word in enumerate(query.words)
+    ]
     expression = " AND ".join(terms)
     return f"{{title}} : ({expression})" if title_only else expression
+
+
+def is_prefix(word: str) -> bool:
+    """Whether the last word also matches as the beginning of a word (``MIN_PREFIX``)."""
+    return sum(char.isalnum() for char in word) >= MIN_PREFIX
 
 
 def grams_match(query: ParsedQuery, *, title_only: bool = False) -> str | None:

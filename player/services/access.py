@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from player.errors import (
@@ -243,6 +244,33 @@ def visible_packages(session: Session, profile: Profile) -> list[StoredPackage]:
     return result
 
 
+class PackageRow(NamedTuple):
+    """The columns of a visible stored package that listing and search need (no ORM object)."""
+
+    id: int
+    server: str
+    courseId: str
+    version: int
+    title: str
+
+
+def visible_package_rows(session: Session, profile: Profile) -> list[PackageRow]:
+    """``visible_packages`` as plain rows: the same rule, without building an ORM object each
+    (a search reads them for every query, over every stored version)."""
+    columns = (
+        col(StoredPackage.id),
+        col(StoredPackage.server),
+        col(StoredPackage.courseId),
+        col(StoredPackage.version),
+        col(StoredPackage.title),
+    )
+    rule = col(StoredPackage.server) == LOCAL
+    if profile.server != LOCAL:
+        rule = or_(rule, _server_packages(profile))
+    rows = session.connection().execute(sa_select(*columns).where(rule)).all()
+    return [PackageRow._make(row) for row in rows]
+
+
 def lab_packages(
     session: Session, profile: Profile, lab: LabServer | None, course_id: str | None = None
 ) -> list[StoredPackage]:
@@ -298,6 +326,21 @@ def catalog_entries(session: Session, profile: Profile) -> list[CatalogEntry]:
             )
         )
     )
+
+
+def catalog_titles(session: Session, profile: Profile) -> dict[tuple[str, str], str]:
+    """``catalog_entries`` as (server, course id) → title, without building ORM objects."""
+    if profile.server == LOCAL:
+        return {}
+    rows = session.connection().execute(
+        sa_select(
+            col(CatalogEntry.server), col(CatalogEntry.courseId), col(CatalogEntry.title)
+        ).where(
+            col(CatalogEntry.server) == profile.server,
+            col(CatalogEntry.tenantId) == profile.tenantId,
+        )
+    )
+    return {(server, course_id): title for server, course_id, title in rows.all()}
 
 
 def resolve(

@@ -215,12 +215,12 @@ def import_bundle(store: Store, path: Path, progress: Progress | None = None) ->
                         name=path.name, reason=error
                     )
                 ) from error
-            verified.append((parsed, signature))
+            verified.append((parsed, signature, packages.index_rows(parsed)))
             if progress is not None:
                 progress(index + 1, total)
     created = 0
     with store.write() as session:
-        for parsed, signature in verified:
+        for parsed, signature, rows in verified:
             result = packages.store_parsed(
                 session,
                 parsed,
@@ -228,6 +228,7 @@ def import_bundle(store: Store, path: Path, progress: Progress | None = None) ->
                 server=origin,
                 tenant_id=tenant_id,
                 signature=signature,
+                index=rows,
             )
             created += int(result.created)
     return BundleResult(origin, tenant_id, len(verified), created)

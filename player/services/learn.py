@@ -30,6 +30,7 @@ from player.services.access import (
     latest_visible,
     resolve,
 )
+from player.services.storage import removed_courses
 from player.store.db import Store
 from player.store.models import LessonProgress, PackageBlob, Profile, ServerKey, StoredPackage
 
@@ -56,6 +57,8 @@ class CourseSummary:
     newer_version: int | None = None  # offered by the server but not downloaded yet
     source: str | None = None  # an imported file: where it came from (its file name)
     signed: bool = False  # stored with its server's signature (False: a file, or unsigned)
+    stored: bool = True  # its package is on this computer (False: offered by the server only)
+    removed: bool = False  # the learner removed it here: sync leaves it until they ask again
 
     @property
     def paid(self) -> bool:
@@ -120,6 +123,11 @@ class LearnService:
                 CourseKey(entry.server, entry.courseId): entry
                 for entry in catalog_entries(session, profile)
             }
+            removed = (
+                removed_courses(session, profile.server, profile.tenantId)
+                if profile.server != LOCAL and profile.tenantId is not None
+                else set()
+            )
             lab: dict[str, StoredPackage] = {}
             for package in lab_packages(session, profile, self.lab):
                 current = lab.get(package.courseId)
@@ -188,6 +196,8 @@ class LearnService:
                         state=LOCKED if access.locked else NOT_DOWNLOADED,
                         access=access,
                         completed=0,
+                        stored=False,
+                        removed=course_id in removed,
                         signed=key.server in signing,  # verified when it is downloaded
                     )
                 )

@@ -20,7 +20,7 @@ from player.origin import LOCAL
 from player.package import ParsedPackage, parse_package
 from player.package.limits import MAX_PACKAGE_BYTES
 from player.package.signature import Signature
-from player.search.index import index_package
+from player.search.index import PreparedIndex, prepare_index, write_index
 from player.store.db import Store
 from player.store.models import PackageBlob, StoredPackage
 from player.timeutil import utcnow
@@ -50,11 +50,14 @@ def store_parsed(
     tenant_id: str | None = None,
     source_name: str | None = None,
     signature: Signature | None = None,
+    index: PreparedIndex | None = None,
 ) -> ImportResult:
     """Add a parsed package to the store inside the caller's write transaction.
 
     ``server`` and ``tenant_id`` name the server world it belongs to; a file import (``server``
-    "") belongs to the machine and never touches a server's course of the same id.
+    "") belongs to the machine and never touches a server's course of the same id. ``index``:
+    its search index rows, made by ``prepare_index`` before the transaction (the slow part of
+    indexing); without it they are made here, inside the transaction.
     """
     package = parsed.package
     tenant_key = tenant_id or ""
@@ -105,7 +108,7 @@ def store_parsed(
     )
     session.add(stored)
     session.flush()  # gives the row its id for the search index
-    index_package(session, stored, package)
+    write_index(session, stored, index if index is not None else prepare_index(parsed))
     # only the versions someone still needs are kept (docs/store.md, player.services.storage)
     from player.services.storage import prune_versions
 
@@ -113,13 +116,20 @@ def store_parsed(
     return _result(parsed, created=True)
 
 
+def index_rows(parsed: ParsedPackage) -> PreparedIndex:
+    """The search index rows of ``parsed``, for ``store_parsed``'s ``index``: make them where the
+    package was parsed (a download worker, before an import's write), outside any transaction."""
+    return prepare_index(parsed)
+
+
 def import_bytes(
     store: Store, raw: bytes, *, origin: str = "file", source_name: str | None = None
 ) -> ImportResult:
     """Parse and store a package from a file; it belongs to the machine (every learner sees it)."""
     parsed = parse_package(raw)
+    index = index_rows(parsed)  # before the write transaction: it only inserts the rows
     with store.write() as session:
-        result = store_parsed(session, parsed, origin=origin, source_name=source_name)
+        result = store_parsed(session, parsed, origin=origin, source_name=source_name, index=index)
     log.info(
         "imported %s v%d (%s), created=%s",
         result.course_id,

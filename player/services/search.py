@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from player.errors import PackageError
+from player.origin import LOCAL
 from player.package import parse_package
 from player.search.extract import COURSE_DOC
 from player.search.fold import ZWSP, Snippet, find_spans, fold, snippet
@@ -34,8 +35,9 @@ from player.search.query import ParsedQuery, grams_match, like_pattern, parse_qu
 from player.services.access import (
     AccessSnapshot,
     CourseKey,
-    catalog_entries,
-    latest_visible,
+    PackageRow,
+    catalog_titles,
+    visible_package_rows,
 )
 from player.store.db import Store
 from player.store.models import PackageBlob, Profile
@@ -48,6 +50,17 @@ DEFAULT_LIMIT = 50
 # later are indexed as they are stored.
 _indexed_stores: weakref.WeakSet[Store] = weakref.WeakSet()
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+TITLE_TIER, BODY_TIER = 0, 1
+# bm25 costs about a microsecond a matching document: words found in almost every lesson of a
+# large library would be scored over thousands of documents. Documents matching in their title
+# are always all ranked; of the others, the newest RANK_CAP are (docs/search.md, "Ranking").
+RANK_CAP = 2000
+# The scopes of the last searches, per store (``_cached_scope``): one per pooled connection and
+# learner is plenty.
+SCOPE_CACHE = 8
+_scopes: weakref.WeakKeyDictionary[Store, dict[tuple[object, ...], _Scope]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +71,13 @@ class SearchHit:
     lesson_title: str
     snippet: Snippet
     title_only: bool = False  # found by its title only: not open to the learner, or not here
-    score: float = 0.0  # bm25: lower is better
+    score: float = 0.0  # bm25 within its tier: lower is better
+    tier: int = 0  # TITLE_TIER (every word in its title) comes before BODY_TIER
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        """The order of results: tier, then score."""
+        return self.tier, self.score
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +122,12 @@ def search(
         ensure_indexed(store)
         _indexed_stores.add(store)
     with store.read() as session:
-        scope = _scope(session, profile)
+        scope = _cached_scope(store, session, profile)
         hits = [
             *_lesson_hits(session, query, scope, limit=limit, title_only=False),
             *_lesson_hits(session, query, scope, limit=limit, title_only=True),
         ]
-    hits.sort(key=lambda hit: hit.score)
+    hits.sort(key=lambda hit: hit.rank)
     hits = hits[:limit]
     hits.extend(_catalog_hits(query, scope.catalog_titles)[: max(0, limit - len(hits))])
     return SearchResults(query_text, query.pieces, tuple(hits))
@@ -129,44 +148,81 @@ def ensure_indexed(store: Store) -> int:
             try:
                 if blob is None:
                     raise PackageError(stored.sha256)
-                package = parse_package(blob.data, expected_sha256=stored.sha256).package
+                parsed = parse_package(blob.data, expected_sha256=stored.sha256)
             except PackageError:
                 log.warning(
                     "stored %s v%d cannot be read: title only", stored.courseId, stored.version
                 )
                 index_title_only(session, stored)
             else:
-                index_package(session, stored, package)
+                index_package(session, stored, parsed)
             count += 1
     log.info("indexed %d stored versions", count)
     return count
 
 
-def _scope(session: Session, profile: Profile) -> _Scope:
+def _cached_scope(store: Store, session: Session, profile: Profile) -> _Scope:
+    """``_scope``, computed again only when the data or the learner's access changed.
+
+    A learner types a query a letter at a time; each search would otherwise read and judge
+    every stored version again (thousands of rows and objects a query, and the garbage
+    collections they bring). The key is the store's ``data_stamp`` (any commit changes it), the
+    learner, and their access snapshot (loaded every time: a lease ends with the clock).
+    """
+    snapshot = AccessSnapshot.load(session, profile)
+    key = (
+        profile.id,
+        profile.server,
+        profile.tenantId,
+        store.data_stamp(session),
+        frozenset(snapshot.products),
+        frozenset(snapshot.purchased),
+        frozenset(snapshot.enrolled),
+        frozenset(snapshot.enrolled_files),
+        snapshot.lease_expired,
+    )
+    cache = _scopes.setdefault(store, {})
+    scope = cache.get(key)
+    if scope is None:
+        scope = _scope(session, profile, snapshot)
+        if len(cache) >= SCOPE_CACHE:
+            del cache[next(iter(cache))]  # the oldest
+        cache[key] = scope
+    return scope
+
+
+def _scope(session: Session, profile: Profile, snapshot: AccessSnapshot) -> _Scope:
     """The newest visible version of each course, split by the access rules (as ``LearnService``
     lists them: a course is its server and its id; ``file:ID`` addresses a file's course when a
-    server course has the same id)."""
-    snapshot = AccessSnapshot.load(session, profile)
-    latest = latest_visible(session, profile)
-    offered = {
-        CourseKey(entry.server, entry.courseId): entry.title
-        for entry in catalog_entries(session, profile)
-    }
-    server_ids = {key.course_id for key in latest.keys() | offered.keys() if not key.is_file}
+    server course has the same id).
 
-    def address(key: CourseKey) -> str:
-        return key.ref if key.is_file and key.course_id in server_ids else key.course_id
+    It runs for every query (a learner types on): plain rows, no ORM objects.
+    """
+    latest: dict[tuple[str, str], PackageRow] = {}
+    for package in visible_package_rows(session, profile):
+        key = (package.server, package.courseId)
+        current = latest.get(key)
+        if current is None or package.version > current.version:
+            latest[key] = package
+    offered = catalog_titles(session, profile)
+    server_ids = {course for server, course in latest.keys() | offered.keys() if server != LOCAL}
+
+    def address(server: str, course_id: str) -> str:
+        if server == LOCAL and course_id in server_ids:
+            return CourseKey(server, course_id).ref
+        return course_id
 
     readable: dict[int, VisibleVersion] = {}
     locked: dict[int, VisibleVersion] = {}
-    for key, package in latest.items():
-        assert package.id is not None
-        access = snapshot.access(key.course_id, package.title, key.server)
-        version = VisibleVersion(package.id, address(key), package.version, package.title)
+    for (server, course_id), package in latest.items():
+        access = snapshot.access(course_id, package.title, server)
+        version = VisibleVersion(
+            package.id, address(server, course_id), package.version, package.title
+        )
         (readable if access.can_read else locked)[package.id] = version
-    stored = session.connection().execute(text("SELECT id FROM storedpackage")).scalars()
+    stored = session.connection().execute(text("SELECT id FROM storedpackage")).scalars().all()
     others = [row for row in stored if row not in readable and row not in locked]
-    titles = {address(key): title for key, title in offered.items() if key not in latest}
+    titles = {address(*key): title for key, title in offered.items() if key not in latest}
     return _Scope(readable, locked, others, titles)
 
 
@@ -177,13 +233,28 @@ def _lesson_hits(
     packages = scope.locked if title_only else scope.readable
     if not packages:
         return []
-    sql, params = _ranked_sql(query, scope, limit=limit, title_only=title_only)
     connection = session.connection()
-    try:
-        ranked = connection.execute(text(sql), params).all()
-    except OperationalError:  # pragma: no cover - every query is built from FTS5 strings
-        log.exception("search query failed: %r", sql)
-        return []
+
+    def run(*, titles: bool, count: int, cap: int | None = None) -> list[tuple[int, float]]:
+        sql, params = _ranked_sql(
+            query, scope, limit=count, locked=title_only, titles=titles, cap=cap
+        )
+        try:
+            return [(row.id, row.score) for row in connection.execute(text(sql), params)]
+        except OperationalError:  # pragma: no cover - every query is built from FTS5 strings
+            log.exception("search query failed: %r", sql)
+            return []
+
+    like_only = not (query.words or query.grams)  # its score already puts titles first
+    if like_only:
+        ranked = [(doc_id, score, TITLE_TIER) for doc_id, score in run(titles=False, count=limit)]
+    else:
+        ranked = [(doc_id, score, TITLE_TIER) for doc_id, score in run(titles=True, count=limit)]
+    if not title_only and not like_only and len(ranked) < limit:
+        first = {doc_id for doc_id, _, _ in ranked}
+        rest = run(titles=False, count=limit + len(first), cap=RANK_CAP)
+        rest = [row for row in rest if row[0] not in first]
+        ranked += [(doc_id, score, BODY_TIER) for doc_id, score in rest[: limit - len(ranked)]]
     if not ranked:
         return []
     column = "title" if title_only else "body"
@@ -194,12 +265,12 @@ def _lesson_hits(
                 f"SELECT id, packageRowId, lessonIdx, title, {column} AS shown FROM searchdoc "
                 "WHERE id IN (SELECT value FROM json_each(:ids))"
             ),
-            {"ids": json.dumps([row.id for row in ranked])},
+            {"ids": json.dumps([doc_id for doc_id, _, _ in ranked])},
         )
     }
     pieces = list(query.pieces)
     hits = []
-    for doc_id, score in ranked:
+    for doc_id, score, tier in ranked:
         doc = docs[doc_id]
         package = packages[doc.packageRowId]
         title = doc.title.replace(ZWSP, "")
@@ -216,23 +287,32 @@ def _lesson_hits(
                 snippet=shown,
                 title_only=title_only,
                 score=float(score),
+                tier=tier,
             )
         )
     return hits
 
 
 def _ranked_sql(
-    query: ParsedQuery, scope: _Scope, *, limit: int, title_only: bool
+    query: ParsedQuery,
+    scope: _Scope,
+    *,
+    limit: int,
+    locked: bool,
+    titles: bool,
+    cap: int | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """(document id, score) of the best ``limit`` documents, best first.
 
     Documents are chosen by their package: those of the learner's readable packages (all their
-    documents) or of the locked ones (the course document only, matched on its title). The
-    condition is written on the documents' rowids, with the shorter of the two lists (the
-    packages to keep, or the ones to leave out), so that FTS5 ranks without a join.
+    documents) or of the locked ones (``locked``: the course document only, matched on its
+    title). ``titles``: only documents with every word in their title. ``cap``: rank only the
+    newest ``cap`` matching documents. The condition is written on the documents' rowids, with
+    the shorter of the two lists (the packages to keep, or the ones to leave out), so that FTS5
+    ranks without a join.
     """
     params: dict[str, Any] = {"limit": limit}
-    if title_only:
+    if locked:
         params["keep"] = json.dumps(list(scope.locked))
         where = [
             "{rowid} IN (SELECT id FROM searchdoc WHERE lessonIdx = -1 AND packageRowId IN "
@@ -252,15 +332,17 @@ def _ranked_sql(
                 "{rowid} IN (SELECT id FROM searchdoc WHERE packageRowId IN "
                 "(SELECT value FROM json_each(:keep)))"
             ]
-    words = words_match(query, title_only=title_only)
-    grams = grams_match(query, title_only=title_only)
+    words = words_match(query, title_only=titles)
+    grams = grams_match(query, title_only=titles)
     if words is not None:
         source, rowid = "searchwords", "searchwords.rowid"
         where.append("searchwords MATCH :words")
         score = f"bm25(searchwords, {TITLE_WEIGHT}, {BODY_WEIGHT})"
         params["words"] = words
         if grams is not None:
-            where.append("rowid IN (SELECT rowid FROM searchgrams WHERE searchgrams MATCH :grams)")
+            where.append(
+                "{rowid} IN (SELECT rowid FROM searchgrams WHERE searchgrams MATCH :grams)"
+            )
             params["grams"] = grams
     elif grams is not None:
         source, rowid = "searchgrams", "searchgrams.rowid"
@@ -276,14 +358,26 @@ def _ranked_sql(
         like = f"LIKE :{name} ESCAPE '\\'"
         where.append(
             f"{rowid} IN (SELECT id FROM searchdoc WHERE gramsTitle {like}"
-            + ("" if title_only else f" OR gramsBody {like}")
+            + ("" if titles else f" OR gramsBody {like}")
             + ")"
         )
-    condition = " AND ".join(where).replace("{rowid}", rowid)
-    sql = (
-        f"SELECT {rowid} AS id, {score} AS score FROM {source} WHERE {condition} "
-        f"ORDER BY score, {rowid} LIMIT :limit"
-    )
+    # On an FTS5 table, ``rowid IN (…)`` would be handed to FTS5 as the way to find rows: it then
+    # looks up every listed rowid against the MATCH (seconds over thousands of documents).
+    # ``+rowid`` makes it a plain filter on the rows MATCH found.
+    filter_rowid = rowid if source == "searchdoc" else f"+{rowid}"
+    condition = " AND ".join(where).replace("{rowid}", filter_rowid)
+    if cap is None:
+        sql = (
+            f"SELECT {rowid} AS id, {score} AS score FROM {source} WHERE {condition} "
+            f"ORDER BY score, {rowid} LIMIT :limit"
+        )
+    else:  # score only the newest ``cap`` matches (FTS5 walks rowids in order, cheaply)
+        params["cap"] = cap
+        sql = (
+            f"SELECT id, score FROM (SELECT {rowid} AS id, {score} AS score FROM {source} "
+            f"WHERE {condition} ORDER BY {rowid} DESC LIMIT :cap) "
+            "ORDER BY score, id LIMIT :limit"
+        )
     return sql, params
 
 

@@ -7,6 +7,7 @@ scripted ``course-player sync``) queue for the write lock instead of failing hal
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import threading
@@ -25,6 +26,8 @@ from player.store import health
 from player.store.migrations import STEPS, Step, current_version, migrate
 
 log = logging.getLogger(__name__)
+
+_connection_tokens = itertools.count(1)  # one per pooled SQLite connection (``data_stamp``)
 
 DB_FILE = "player.sqlite3"
 #: Seconds a write waits for another process's write transaction (the window and a scripted
@@ -56,6 +59,7 @@ class Store:
         self.engine = _make_engine(self.path, busy_timeout)
         self._writer = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         self._write_lock = threading.RLock()
+        self._writes = 0  # write transactions ended in this process (``data_stamp``)
         try:
             # An up-to-date store (every start but the first after an update) is only read: no
             # write transaction, so a command or the window never queues behind another
@@ -93,6 +97,22 @@ class Store:
                 except sa_exc.DBAPIError:
                     log.warning("rollback failed after %s", type(error).__name__)
                 raise self._translated(error) from error
+            finally:  # still holding the connection: no reader can use it before this
+                self._writes += 1
+
+    def data_stamp(self, session: Session) -> tuple[int, int, int]:
+        """A value that changes whenever what ``session`` reads may have changed.
+
+        Call it after the session's first read (its snapshot has begun). Two reads with equal
+        stamps saw the same data: SQLite's ``data_version`` of the connection changes when
+        another connection (of this process or another) committed, and this process's own
+        write transactions are counted (they end while holding their connection). For caches
+        of what is derived from many rows (``player.services.search``'s scope).
+        """
+        connection = session.connection()
+        token = connection.info.setdefault("stamp_token", next(_connection_tokens))
+        data_version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
+        return token, int(data_version), self._writes
 
     def _translated(self, error: BaseException) -> BaseException:
         """A ``StoreError`` for SQLite's errors about the file itself; ``error`` otherwise."""

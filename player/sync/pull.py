@@ -30,6 +30,7 @@ from player.package.signature import Signature, parse_header, verify
 from player.safe_text import one_line
 from player.services import keys, packages, storage
 from player.services.access import AccessSnapshot
+from player.services.packages import PreparedIndex
 from player.store.models import (
     DownloadIssue,
     Enrollment,
@@ -101,6 +102,7 @@ class _Outcome:
     parsed: ParsedPackage | None = None
     error: Exception | None = None
     signature: Signature | None = None
+    index: PreparedIndex | None = None  # its search index rows, extracted by the worker
 
 
 def download_courses(run: Run, only: set[str] | None = None) -> None:
@@ -201,11 +203,14 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
                     )
                 )
             outcome.signature = _verified_signature(run, job, outcome.answer, outcome.parsed)
+            # the text for the search index, here in the worker: the write transaction that
+            # stores the package only inserts its rows (docs/store.md, "Sharing the store")
+            outcome.index = packages.index_rows(outcome.parsed)
     except (PackageError, ServerRefused, ServerUnavailable, ServerAnswerInvalid) as error:
         # without its traceback: that holds this frame, whose ``outcome`` holds the error (a
         # cycle only the collector frees, perhaps on another thread); only the message is used
         outcome.error = error.with_traceback(None)
-        outcome.parsed = None
+        outcome.parsed = outcome.index = None
     except Exception as error:  # one poisoned package never stops the others
         # Whatever a hostile package does to the parser (nesting deep enough for a
         # RecursionError, a MemoryError), it is that course's failure, reported, and the
@@ -218,7 +223,7 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
         outcome.error = InvalidPackage(
             _("The server's copy of this course cannot be read; it was not stored.")
         )
-        outcome.parsed = None
+        outcome.parsed = outcome.index = None
     return outcome
 
 
@@ -294,6 +299,7 @@ def _store_batch(run: Run, batch: list[_Outcome]) -> None:
                             server=profile.server,
                             tenant_id=profile.tenantId,
                             signature=outcome.signature,
+                            index=outcome.index,
                         )
                         if merge_entitlement(run, session, course.id):
                             log.info("derived access to %s from its download", course.id)

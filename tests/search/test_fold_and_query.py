@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from player.search.fold import ZWSP, find_spans, fold, mark_boundaries, snippet
-from player.search.query import grams_match, like_pattern, parse_query, words_match
+from player.search.query import (
+    grams_match,
+    like_pattern,
+    parse_query,
+    unaccented,
+    words_match,
+)
 
 
 def test_fold_keeps_length_and_drops_case_and_accents() -> None:
@@ -50,7 +56,14 @@ def test_words_are_quoted_strings(typed: str, words: tuple[str, ...]) -> None:
     assert expression is not None
     for word in words:
         assert '"' + word.replace('"', '""') + '"' in expression
-    assert expression.endswith('"*')
+    assert expression.endswith('"*') == (sum(char.isalnum() for char in words[-1]) >= 2)
+
+
+def test_the_last_word_is_a_prefix_from_two_letters() -> None:
+    assert words_match(parse_query("git br")) == '"git" AND "br"*'
+    assert words_match(parse_query("git b")) == '"git" AND "b"'
+    assert words_match(parse_query("a")) == '"a"'
+    assert words_match(parse_query("é9")) == '"é9"*'
 
 
 def test_words_without_letters_are_left_out() -> None:
@@ -66,3 +79,10 @@ def test_unspaced_words_go_to_trigram_or_like() -> None:
         grams_match(query, title_only=True) == f'{{gramsTitle}} : ("日本語" AND "Python{ZWSP}を")'
     )
     assert like_pattern("1%_\\") == "%1\\%\\_\\\\%"
+
+
+def test_greek_and_cyrillic_accents_also_search_the_unaccented_form() -> None:
+    assert unaccented("καφέ") == "καφε" and unaccented("ΚΑΦΈ") == "ΚΑΦΕ"
+    assert unaccented("ΐ") == "ι" and unaccented("ещё") == "еще"
+    assert unaccented("καφε") is None and unaccented("café") is None  # unicode61 folds Latin
+    assert words_match(parse_query("καφέ")) == '("καφέ"* OR "καφε"*)'

@@ -47,8 +47,10 @@ def test_results_are_ranked_and_snippets_mark_the_match(library: Store, guest: P
     results = search(library, guest, "python")
     assert results.hits[0] == next(h for h in results.hits if h.lesson_index is None)
     assert results.hits[0].course_id == "intro-to-python"
-    scores = [hit.score for hit in results.hits]
-    assert scores == sorted(scores)
+    ranks = [hit.rank for hit in results.hits]
+    assert ranks == sorted(ranks)
+    # every word in the title first (the course "Intro to Python"), then the lessons' text
+    assert results.hits[0].tier == 0 and results.hits[-1].tier == 1
     lesson_hit = next(h for h in results.hits if h.lesson_index is not None)
     assert any(match and text.lower() == "python" for text, match in lesson_hit.snippet.parts)
     grouped = results.by_course()

@@ -6,8 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from player.services import profiles, resume
+from player.store.db import Store
 from player.ui.search.delegate import HIT_ROLE
 from player.ui.shell.main_window import MainWindow
+from tests.ui.conftest import MakeWindow
 from tests.ui.helpers import open_lesson
 
 
@@ -130,3 +133,45 @@ def test_switching_learner_forgets_the_search(qtbot: QtBot, window: MainWindow) 
     window.set_profile(window.profile)  # type: ignore[arg-type]
     assert window.search_view.field.text() == ""
     assert window.search_view.tree.topLevelItemCount() == 0
+
+
+def test_a_result_opens_at_its_match_not_at_the_resume_position(
+    qtbot: QtBot, imported: Store, make_window: MakeWindow
+) -> None:
+    guest = profiles.ensure_guest(imported)
+    resume.record_lesson(imported, guest, "git-basics", 1, 1.0)  # saved at the very end
+    window = make_window(imported, guest, size=(1000, 420))  # short: the lesson scrolls
+    assert window.content.currentWidget() is window.reader  # reopened where it was left
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    _search(qtbot, window, "mkdir")  # near the top of lesson 2
+    view = window.search_view
+    qtbot.keyClick(view.field, Qt.Key.Key_Down)
+    assert view.tree.currentItem().data(0, HIT_ROLE).lesson_index == 1  # type: ignore[union-attr]
+    with qtbot.waitSignal(window.lesson_shown, timeout=3000):
+        qtbot.keyClick(view.tree, Qt.Key.Key_Return)
+    reader = window.reader
+    browser = reader.browser
+    bar = browser.verticalScrollBar()
+    assert reader.lesson is not None and reader.lesson.position == 1.0
+    assert bar.maximum() > 0, "the lesson must be long enough to scroll"
+    # the text settles (images fitted) and the window changes size: each lays the lesson out
+    # again, which must not bring the saved position back
+    window.resize(1000, 460)
+    qtbot.wait(100)
+    window.resize(1000, 400)
+    qtbot.wait(100)
+
+    def match_in_view() -> bool:
+        marks = browser.extraSelections()
+        if not marks:
+            return False
+        rect = browser.cursorRect(marks[0].cursor)
+        return browser.viewport().rect().contains(rect.center())
+
+    qtbot.waitUntil(match_in_view)
+    assert bar.value() < bar.maximum()
+    assert [s.cursor.selectedText().lower() for s in browser.extraSelections()] == ["mkdir"]
+    # the learner reads on from there: what is saved is where they are now, not the old end
+    reader.flush_position()
+    assert reader.reading_position() < 1.0

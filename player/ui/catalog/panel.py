@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QRectF,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QMenu, QVBoxLayout, QWidget
 
 from player.i18n import _
-from player.services.learn import CourseSummary
+from player.services.learn import SIGN_IN, CourseSummary
 from player.ui.catalog.delegate import BAR_HEIGHT, GAP, PAD_X, PAD_Y, CatalogDelegate
 from player.ui.catalog.model import COURSE_ID_ROLE, CatalogFilter, CatalogModel
 
@@ -56,6 +65,7 @@ class CatalogPanel(QWidget):
 
     course_selected = Signal(str)
     course_activated = Signal(str)
+    remove_requested = Signal(str)  # "Remove from this computer…" in a course's menu
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +99,11 @@ class CatalogPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.clicked.connect(self._on_activated)
         self.view.activated.connect(self._on_activated)
+        # the course's menu (right-click, the Menu key, Shift+F10)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_menu)
+        self.remove_allowed = True  # False in kiosk mode
+        self.menu: QMenu | None = None  # the menu last shown (tests answer it)
 
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("catalogEmpty")
@@ -170,6 +185,33 @@ class CatalogPanel(QWidget):
         course_id = index.data(COURSE_ID_ROLE)
         if isinstance(course_id, str):
             self.course_activated.emit(course_id)
+
+    def course_menu(self, course_id: str) -> QMenu:
+        """The menu of one course: Remove from this computer… (for a course stored here)."""
+        menu = QMenu(self)
+        menu.setObjectName("catalogCourseMenu")
+        remove = menu.addAction(_("Remove from this computer…"))
+        remove.setObjectName("catalogRemove")
+        summary = self.model.course(course_id)
+        remove.setEnabled(
+            self.remove_allowed
+            and summary is not None
+            and summary.stored
+            and summary.state != SIGN_IN  # a lab server's course: not the learner's
+        )
+        remove.triggered.connect(lambda _checked=False: self.remove_requested.emit(course_id))
+        return menu
+
+    def _show_menu(self, position: QPoint) -> None:
+        index = self.view.indexAt(position)
+        if not index.isValid():
+            index = self.view.currentIndex()
+        course_id = index.data(COURSE_ID_ROLE) if index.isValid() else None
+        if not isinstance(course_id, str):
+            return
+        self.menu = self.course_menu(course_id)
+        self.menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.menu.popup(self.view.viewport().mapToGlobal(position))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:

@@ -295,7 +295,7 @@ class KioskHost(Protocol):
     def refresh_learner_actions(self) -> None: ...
 
     def set_kiosk_limits(self, on: bool) -> None:
-        """No web links from lessons and no Export while ``on``."""
+        """No web links from lessons, no Export and no Remove while ``on``."""
 
 
 class KioskController(QObject):

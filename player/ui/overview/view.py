@@ -65,6 +65,8 @@ class CourseOverview(QWidget):
     lesson_requested = Signal(str, int)
     buy_requested = Signal(str)  # hook: wired by the sync work (see module docstring)
     export_requested = Signal(str)  # hook: wired by the export work
+    remove_requested = Signal(str)  # delete its stored packages (after the window asks)
+    download_requested = Signal(str)  # a course the learner removed: wanted back
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +75,7 @@ class CourseOverview(QWidget):
         self._buy_available = False
         self._export_available = False
         self._export_allowed = True
+        self._remove_allowed = True
 
         self.back_button = QPushButton(_("‹ All courses"), self)
         self.back_button.setObjectName("overviewBack")
@@ -143,6 +146,19 @@ class CourseOverview(QWidget):
         self.export_button.setAccessibleName(_("Export this course"))
         self.export_button.clicked.connect(self._on_export)
         self.export_button.hide()
+        self.download_button = QPushButton(_("Download"), self)
+        self.download_button.setObjectName("overviewDownload")
+        self.download_button.setAccessibleName(_("Download this course again"))
+        self.download_button.clicked.connect(self._on_download)
+        self.download_button.hide()
+        self.remove_button = QPushButton(_("Remove from this computer…"), self)
+        self.remove_button.setObjectName("overviewRemove")
+        self.remove_button.setAccessibleName(_("Remove this course from this computer"))
+        self.remove_button.setAccessibleDescription(
+            _("Deletes its lessons here; your progress, notes and bookmarks stay")
+        )
+        self.remove_button.clicked.connect(self._on_remove)
+        self.remove_button.hide()
         self.actions_row = QHBoxLayout()
         self.actions_row.setSpacing(8)
         for button in (
@@ -150,9 +166,11 @@ class CourseOverview(QWidget):
             self.start_button,
             self.continue_button,
             self.export_button,
+            self.download_button,
         ):
             self.actions_row.addWidget(button)
         self.actions_row.addStretch(1)
+        self.actions_row.addWidget(self.remove_button)
 
         self.lessons_heading = QLabel(_("Lessons"), self)
         self.lessons_heading.setObjectName("overviewLessonsHeading")
@@ -207,6 +225,11 @@ class CourseOverview(QWidget):
     def set_export_allowed(self, allowed: bool) -> None:
         """False in kiosk mode: no export, even once the export work is wired."""
         self._export_allowed = allowed
+        self._refresh_buttons()
+
+    def set_remove_allowed(self, allowed: bool) -> None:
+        """False in kiosk mode: a learner of the lab does not delete its courses."""
+        self._remove_allowed = allowed
         self._refresh_buttons()
 
     def set_export_available(self, available: bool) -> None:
@@ -280,6 +303,14 @@ class CourseOverview(QWidget):
                     "(File → Sign in to a server…) to open it: it opens once that server "
                     "enrolled you or you bought it."
                 ).format(server=access.server)
+            )
+            self.notice_label.show()
+        elif summary.state == NOT_DOWNLOADED and summary.removed:
+            self.notice_label.setText(
+                _(
+                    "You removed this course from this computer; sync does not download it "
+                    "again until you ask. Your progress, notes and bookmarks are kept."
+                )
             )
             self.notice_label.show()
         elif summary.state == NOT_DOWNLOADED:
@@ -371,6 +402,8 @@ class CourseOverview(QWidget):
                 self.start_button,
                 self.continue_button,
                 self.export_button,
+                self.download_button,
+                self.remove_button,
             ):
                 button.hide()
             self.buy_button.hide()
@@ -394,6 +427,11 @@ class CourseOverview(QWidget):
             self._export_available and self._export_allowed and exportable
         )
         self.buy_button.setVisible(self._buy_available and summary.state == LOCKED)
+        self.download_button.setVisible(summary.removed and not summary.stored)
+        # a lab server's course shown as "sign in to open" is not the learner's to remove
+        self.remove_button.setVisible(
+            self._remove_allowed and summary.stored and summary.state != SIGN_IN
+        )
         primary = (
             self.continue_button
             if show_continue
@@ -437,6 +475,14 @@ class CourseOverview(QWidget):
     def _on_buy(self) -> None:
         if self.course_id:
             self.buy_requested.emit(self.course_id)
+
+    def _on_download(self) -> None:
+        if self.course_id:
+            self.download_requested.emit(self.course_id)
+
+    def _on_remove(self) -> None:
+        if self.course_id:
+            self.remove_requested.emit(self.course_id)
 
     def _on_export(self) -> None:
         if self.course_id:

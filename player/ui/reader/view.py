@@ -138,9 +138,13 @@ class ReaderView(QWidget):
         self._position_timer.timeout.connect(self._say_position)
         self._pending_position: float | None = None
         self._restored_value = -1
+        # Opened from a search: the current match stays in view while the lesson settles (it
+        # replaces the saved reading position) until the learner scrolls.
+        self._follow_match = False
         scroll = self.browser.verticalScrollBar()
         scroll.valueChanged.connect(self._on_scrolled)
         scroll.rangeChanged.connect(lambda _low, _high: self._apply_pending_position())
+        scroll.rangeChanged.connect(lambda _low, _high: self._keep_match_in_view())
         for watched in (self.browser, self.browser.viewport(), scroll):
             watched.installEventFilter(self)
         self.find_bar = FindBar(self.browser, self)
@@ -222,6 +226,7 @@ class ReaderView(QWidget):
         self.lesson = lesson
         if not same_lesson:
             self._pending_position = None
+            self._follow_match = False
             self.browser.show_lesson(lesson.package, lesson.html)
             self.find_bar.lesson_changed()
             if lesson.position > 0:
@@ -237,6 +242,7 @@ class ReaderView(QWidget):
         """Forget the lesson and the view's history (switching learner)."""
         self._position_timer.stop()  # the learner changed: nothing more is saved for them
         self._pending_position = None
+        self._follow_match = False
         self.lesson = None
         self.find_bar.close_bar()
         self.notes_pane.clear()
@@ -285,13 +291,16 @@ class ReaderView(QWidget):
             if value != self._restored_value:  # the text view re-laid itself out: again
                 QTimer.singleShot(0, self._apply_pending_position)
             return
+        if self._follow_match:  # the text view re-laid itself out: the match back in view
+            QTimer.singleShot(0, self._keep_match_in_view)
         if self.lesson is not None and not self._position_timer.isActive():
             self._position_timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The learner's own scrolling (wheel, keys, mouse) ends restoring the saved position."""
-        if self._pending_position is not None and event.type() in _LEARNER_INPUT:
+        if event.type() in _LEARNER_INPUT:
             self._pending_position = None
+            self._follow_match = False
         return super().eventFilter(watched, event)
 
     def _apply_pending_position(self) -> None:
@@ -315,8 +324,16 @@ class ReaderView(QWidget):
             self.notes_pane.editor.setFocus()
 
     def show_search_matches(self, text: str, pieces: list[str]) -> int:
-        """Mark what a search found in the lesson shown and scroll to the first match."""
-        return self.find_bar.show_search(text, pieces)
+        """Mark what a search found in the lesson shown and scroll to the first match: the
+        lesson opens there, not at the saved reading position."""
+        self._pending_position = None
+        count = self.find_bar.show_search(text, pieces)
+        self._follow_match = count > 0
+        return count
+
+    def _keep_match_in_view(self) -> None:
+        if self._follow_match:
+            self.browser.ensureCursorVisible()  # the find bar put the cursor on the match
 
     # --- navigation ---------------------------------------------------------------------------
 

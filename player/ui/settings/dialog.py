@@ -1,4 +1,5 @@
-"""The settings dialog: server, sync interval, text size, theme and the language of the window.
+"""The settings dialog: server, sync interval, text size, theme and the language of the window;
+below them, the storage each course takes on this computer (``storage.py``, filled by the owner).
 
 It edits a copy of the core ``Settings`` (the one source of truth) and hands it back with
 ``chosen()``; the window applies and saves it. Fields a lab policy fixes (``Settings.locked``)
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from player.i18n import _
 from player.policy import MAX_MINUTES, available_languages, url_problem
 from player.settings import Settings
+from player.ui.settings.storage import StorageSection
 
 # Each language's name in that language (an endonym is never translated).
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
@@ -157,11 +159,15 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        self.storage: StorageSection | None = None if kiosk else StorageSection(self)
+
         self.locked_note.setVisible(any(self.is_locked(name) for name in self.rows))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.locked_note)
         layout.addWidget(self.problem_label)
+        if self.storage is not None:
+            layout.addWidget(self.storage, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440 if not kiosk else 300)
 

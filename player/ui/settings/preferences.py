@@ -21,11 +21,14 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from player.i18n import _
+from player.services import storage
+from player.services.handles import Profile, Store
 from player.settings import Settings
 from player.ui.reader.view import ReaderView
 from player.ui.settings.dialog import SettingsDialog
 from player.ui.shell import theme
 from player.ui.shell.error_dialogs import show_status
+from player.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,18 @@ class PreferencesHost(Protocol):
     def open_lesson(self, course_id: str, index: int) -> None:
         """Show a lesson again (in the new colours)."""
 
+    @property
+    def store(self) -> Store:
+        """Read for the storage list (never opened here: ``storage.usage`` does)."""
+
+    @property
+    def profile(self) -> Profile | None:
+        """Whose courses the storage list shows."""
+
+    @property
+    def tasks(self) -> TaskRunner:
+        """Its pool runs the storage list's read (tests run it in place)."""
+
 
 class Preferences(QObject):
     applied = Signal()
@@ -55,6 +70,7 @@ class Preferences(QObject):
         self.settings = settings
         self._machine_zoom = settings.text_zoom
         self.dialog: SettingsDialog | None = None
+        self._storage_tasks: TaskRunner | None = None
 
     # --- the dialog ------------------------------------------------------------------------------
 
@@ -68,7 +84,18 @@ class Preferences(QObject):
         dialog.finished.connect(lambda _result: self._forget(dialog))
         self.dialog = dialog
         dialog.open()
+        self._load_storage(dialog)
         return dialog
+
+    def _load_storage(self, dialog: SettingsDialog) -> None:
+        """Fill the dialog's storage list on the read lane (as ``course-player storage``)."""
+        host = self._host
+        section, profile, store = dialog.storage, host.profile, host.store
+        if section is None or profile is None:
+            return
+        # the dialog is the context: once it is closed, no result reaches it
+        runner = self._storage_tasks = TaskRunner(dialog, pool=host.tasks.pool)
+        runner.read(lambda _job: storage.usage(store, profile), section.show_usage)
 
     def _forget(self, dialog: SettingsDialog) -> None:
         if self.dialog is dialog:

@@ -71,6 +71,7 @@ from player.ui.search.controller import SearchController, WindowHooks
 from player.ui.search.view import SearchView
 from player.ui.settings.preferences import Preferences
 from player.ui.shell import importer, theme
+from player.ui.shell.course_storage import CourseStorage
 from player.ui.shell.error_dialogs import ask_to_enroll, show_error, show_status
 from player.ui.shell.layout import NARROW_WIDTH, WindowLayout
 from player.ui.shell.menus import MenuActions, add_action, build_menus
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
     signed_out = Signal()  # a learner's session ended (kiosk): nothing of them is shown now
     catalog_loaded = Signal()
     course_shown = Signal(str)
+    download_requested = Signal(str)  # a removed course wanted back: sync fetches it (attach.py)
     lesson_shown = Signal(str, int)
     settings_applied = Signal()
 
@@ -148,6 +150,12 @@ class MainWindow(QMainWindow):
         self.overview.lesson_requested.connect(self.open_lesson)
         self.overview.export_requested.connect(self.export_course)
         self.overview.set_export_available(True)  # kiosk mode hides it (set_export_allowed)
+        self.course_storage = CourseStorage(self, self.tasks, self.store, lambda: self.profile)
+        self.course_storage.changed.connect(self._on_course_storage_changed)
+        self.course_storage.download_requested.connect(self.download_requested)
+        self.overview.remove_requested.connect(self.remove_course)
+        self.overview.download_requested.connect(self.download_course)
+        self.catalog.remove_requested.connect(self.remove_course)
         self.reader = ReaderView(
             self, zoom=self.settings.text_zoom, zoom_choices=self.settings.text_zoom_choices
         )
@@ -302,9 +310,12 @@ class MainWindow(QMainWindow):
         return self.overview.details
 
     def set_kiosk_limits(self, on: bool) -> None:
-        """Kiosk mode (``KioskController``): no web links from lessons, no Export."""
+        """Kiosk mode (``KioskController``): no web links from lessons, no Export, no Remove
+        (a lab's courses stay for every learner)."""
         self.reader.browser.allow_external_links = not on
         self.overview.set_export_allowed(not on)
+        self.overview.set_remove_allowed(not on)
+        self.catalog.remove_allowed = not on
 
     @property
     def kiosk(self) -> bool:
@@ -521,6 +532,8 @@ class MainWindow(QMainWindow):
                 self.catalog.select_course(target)
                 self.catalog.blockSignals(False)
             if select is not None:
+                if self.catalog.model.course(select) is None and self.overview.course_id == select:
+                    self.overview.clear()  # removed from this computer, and not offered
                 self.open_course(select)
             elif reopen:
                 self._reopen_left_open()
@@ -554,6 +567,25 @@ class MainWindow(QMainWindow):
             self.catalog.view.setFocus()
 
     # --- course overview ----------------------------------------------------------------------
+
+    def remove_course(self, course_id: str) -> None:
+        """Remove… in the course's menu or on its page: ask, then delete its stored packages."""
+        summary = self.catalog.model.course(course_id)
+        if summary is not None:
+            self.course_storage.remove(summary)
+
+    def download_course(self, course_id: str) -> None:
+        """Download on the page of a course the learner removed: the next sync fetches it."""
+        summary = self.catalog.model.course(course_id)
+        if summary is not None:
+            self.course_storage.download(summary)
+
+    def _on_course_storage_changed(self, course_id: str) -> None:
+        lesson = self.reader.lesson
+        if lesson is not None and lesson.course_id == course_id:
+            self.reader.clear()  # its lessons are gone from this computer
+            self.content.setCurrentWidget(self.overview)
+        self.refresh_catalog(select=course_id)
 
     def open_course(self, course_id: str) -> None:
         summary = self.catalog.model.course(course_id)

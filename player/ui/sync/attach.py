@@ -59,6 +59,10 @@ class SyncHost(Protocol):
         """Its Buy button."""
 
     @property
+    def download_requested(self) -> SignalInstance:
+        """A course the learner removed is wanted back (Download on its page): sync now."""
+
+    @property
     def learner_chooser(self) -> LearnerChooser:
         """Its "sign in to a server" button."""
 
@@ -116,6 +120,7 @@ class SyncWiring(QObject):
         self.buy_flow.bought.connect(lambda course_id: window.refresh_catalog(select=course_id))
         self.buy_flow.sign_in_required.connect(self.open_sign_in)
         window.overview.buy_requested.connect(self.buy_flow.buy)
+        window.download_requested.connect(lambda _course_id: self.controller.sync_now())
         window.overview.set_buy_available(True)
         window.learner_chooser.sign_in_requested.connect(lambda: self.open_sign_in(""))
         window.learner_chooser.set_sign_in_available(True)
