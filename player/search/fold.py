@@ -52,7 +52,9 @@ class _FoldTable(dict[int, str]):
         decomposed = unicodedata.normalize("NFD", char)
         accents_only = all(unicodedata.category(mark)[0] == "M" for mark in decomposed[1:])
         base = decomposed[0] if accents_only else char  # Hangul decomposes into letters
-        folded = base.lower()[:1] or char
+        folded = base.casefold()  # final sigma ς folds to σ, as unicode61 folds it
+        if len(folded) != 1:  # ß stays ß, as in unicode61 (casefold gives "ss")
+            folded = base.lower()[:1] or char
         self[code] = folded
         return folded
 
@@ -63,6 +65,38 @@ _FOLD = _FoldTable()
 def fold(text: str) -> str:
     """``text`` in lower case without accents, of the same length (``CAFÉ`` → ``cafe``)."""
     return text.translate(_FOLD)
+
+
+# Letters whose accents unicode61 (``remove_diacritics 2``) removes itself: the Latin blocks, but
+# for a few letters with two marks or a base that is not ASCII (checked against SQLite's tokenizer
+# by tests/search/test_fold_and_query.py). Text whose accented letters are all of these needs no
+# folded copy in the index.
+_LATIN_BLOCKS = {chr(code) for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))}
+UNICODE61_FOLDS = frozenset(_LATIN_BLOCKS - set("ǠǡǢǣǮǯǼǽǾǿ"))
+
+
+def search_fold(text: str) -> str:
+    """``text`` as the word index holds it when unicode61 cannot fold it alone: composed (NFC),
+    then ``fold`` (lower case, every accent removed, in every script: ``καφέ``, ``ΚΑΦΈ`` and
+    ``καφε`` all give ``καφε``; ``ещё`` gives ``еще``). The learner's words go through it too.
+    """
+    return fold(unicodedata.normalize("NFC", text))
+
+
+def folded_copy(text: str) -> str | None:
+    """``search_fold(text)`` when the word index needs it, else None (the text is indexed as it
+    is: unicode61 folds its case and Latin accents the same way).
+
+    Only text with an accented letter unicode61 leaves alone (Greek tonos and dialytika, Cyrillic
+    ё and й, Latin letters with two marks…) or with loose combining marks gets a copy, so most
+    courses' text is stored once.
+    """
+    if not unicodedata.is_normalized("NFC", text):
+        return search_fold(text)
+    for char in set(text):
+        if char not in UNICODE61_FOLDS and not char.isascii() and fold(char) != char.lower()[:1]:
+            return search_fold(text)
+    return None
 
 
 def is_unspaced(text: str) -> bool:

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from player.package import ParsedPackage
 from player.search.extract import COURSE_DOC, documents
-from player.search.fold import mark_boundaries, unspaced_words
+from player.search.fold import folded_copy, mark_boundaries, unspaced_words
 from player.store.models import SearchDoc, StoredPackage
 
 log = logging.getLogger(__name__)
@@ -36,13 +36,15 @@ class PreparedIndex:
 
 def prepare_index(parsed: ParsedPackage) -> PreparedIndex:
     """Extract and fold the text of ``parsed`` for the index (no store, no transaction)."""
-    rows = tuple(
+    rows: tuple[dict[str, object], ...] = tuple(
         {
             "lessonIdx": doc.lesson_idx,
             "title": doc.title,
             "body": doc.body,
             "gramsTitle": unspaced_words(doc.title),
             "gramsBody": unspaced_words(doc.body),
+            "foldTitle": folded_copy(doc.title),
+            "foldBody": folded_copy(doc.body),
         }
         for doc in documents(parsed.package)
     )
@@ -68,14 +70,16 @@ def index_package(session: Session, stored: StoredPackage, parsed: ParsedPackage
 def index_title_only(session: Session, stored: StoredPackage) -> None:
     """The course document alone, for a stored package that cannot be read any more."""
     assert stored.id is not None
+    title = mark_boundaries(stored.title)
     session.add(
         SearchDoc(
             packageRowId=stored.id,
             courseId=stored.courseId,
             lessonIdx=COURSE_DOC,
-            title=mark_boundaries(stored.title),
+            title=title,
             body="",
-            gramsTitle=unspaced_words(mark_boundaries(stored.title)),
+            gramsTitle=unspaced_words(title),
+            foldTitle=folded_copy(title),
         )
     )
 

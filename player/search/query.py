@@ -15,10 +15,9 @@ anywhere in a sentence; one of fewer than three characters cannot be, and is mat
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
-from player.search.fold import is_unspaced, mark_boundaries, pieces_of
+from player.search.fold import is_unspaced, mark_boundaries, pieces_of, search_fold
 
 MAX_WORDS = 16
 MAX_QUERY_CHARS = 500
@@ -61,31 +60,8 @@ def fts_string(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def unaccented(word: str) -> str | None:
-    """``word`` without the Greek accents (tonos, dialytika) and with Cyrillic ё as е, when it
-    has any; else None.
-
-    unicode61 removes accents from Latin letters only (see docs/search.md), so "καφέ" is indexed
-    as "καφέ" but "ΚΑΦΕ" (Greek capitals are written without accents) as "καφε": a word typed
-    with its accents also looks for the form without them.
-    """
-    changed = []
-    for char in word:
-        if "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff":
-            char = unicodedata.normalize("NFD", char)[0]
-        elif char in "ёЁ":
-            char = "е" if char == "ё" else "Е"
-        changed.append(char)
-    result = "".join(changed)
-    return result if result != word else None
-
-
 def _term(word: str, *, prefix: bool) -> str:
-    star = "*" if prefix else ""
-    plain = unaccented(word)
-    if plain is None:
-        return fts_string(word) + star
-    return f"({fts_string(word)}{star} OR {fts_string(plain)}{star})"
+    return fts_string(search_fold(word)) + ("*" if prefix else "")
 
 
 def words_match(query: ParsedQuery, *, title_only: bool = False) -> str | None:

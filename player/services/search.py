@@ -26,10 +26,11 @@ from player.package import parse_package
 from player.search.extract import COURSE_DOC
 from player.search.fold import ZWSP, Snippet, find_spans, fold, snippet
 from player.search.index import (
-    has_unindexed,
-    index_package,
+    PreparedIndex,
     index_title_only,
+    prepare_index,
     unindexed_packages,
+    write_index,
 )
 from player.search.query import ParsedQuery, grams_match, like_pattern, parse_query, words_match
 from player.services.access import (
@@ -45,6 +46,7 @@ from player.store.models import PackageBlob, Profile
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 50
+INDEX_BATCH = 50  # stored versions extracted between two write transactions (``ensure_indexed``)
 
 # Stores whose older packages were indexed by this process (``ensure_indexed``); packages stored
 # later are indexed as they are stored.
@@ -133,31 +135,53 @@ def search(
     return SearchResults(query_text, query.pieces, tuple(hits))
 
 
-def ensure_indexed(store: Store) -> int:
+def ensure_indexed(store: Store, *, batch: int = INDEX_BATCH) -> int:
     """Index the stored versions that have no documents yet; return how many were indexed.
 
-    Packages stored by a player without a search index get their documents on the first search.
+    Packages stored by a player without a search index, or before the index was rebuilt (store
+    version 11 folds accents in every script), get their documents on the first search. Their
+    text is extracted outside any transaction, ``batch`` versions at a time, and each write
+    transaction only inserts the rows of versions that are still stored and still unindexed.
     """
-    with store.read() as session:
-        if not has_unindexed(session):
-            return 0
     count = 0
-    with store.write() as session:
-        for stored in unindexed_packages(session):
-            blob = session.get(PackageBlob, stored.sha256)
+    done: set[int] = set()  # versions seen, so that one that cannot be indexed is tried once
+    while True:
+        with store.read() as session:
+            pending = [
+                (stored.id, stored.sha256, stored.courseId, stored.version)
+                for stored in unindexed_packages(session)
+                if stored.id not in done
+            ][:batch]
+            blobs = {sha: session.get(PackageBlob, sha) for _, sha, _, _ in pending}
+            data = {sha: blob.data for sha, blob in blobs.items() if blob is not None}
+        if not pending:
+            break
+        prepared: dict[int, PreparedIndex | None] = {}
+        for row_id, sha256, course_id, version in pending:
+            assert row_id is not None
+            done.add(row_id)
             try:
-                if blob is None:
-                    raise PackageError(stored.sha256)
-                parsed = parse_package(blob.data, expected_sha256=stored.sha256)
+                if sha256 not in data:
+                    raise PackageError(sha256)
+                parsed = parse_package(data[sha256], expected_sha256=sha256)
             except PackageError:
-                log.warning(
-                    "stored %s v%d cannot be read: title only", stored.courseId, stored.version
-                )
-                index_title_only(session, stored)
+                log.warning("stored %s v%d cannot be read: title only", course_id, version)
+                prepared[row_id] = None
             else:
-                index_package(session, stored, parsed)
-            count += 1
-    log.info("indexed %d stored versions", count)
+                prepared[row_id] = prepare_index(parsed)
+        with store.write() as session:
+            still = {stored.id: stored for stored in unindexed_packages(session)}
+            for row_id, rows in prepared.items():
+                stored = still.get(row_id)
+                if stored is None:  # removed, or indexed by another writer meanwhile
+                    continue
+                if rows is None or rows.sha256 != stored.sha256:
+                    index_title_only(session, stored)
+                else:
+                    write_index(session, stored, rows)
+                count += 1
+    if count:
+        log.info("indexed %d stored versions", count)
     return count
 
 

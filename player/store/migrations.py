@@ -105,6 +105,8 @@ STEPS: list[Step] = [
     lambda conn: _add_signatures(conn),
     # Version 10: one floor of trusted time per server and one for the local clock (issue #9).
     lambda conn: _floor_per_server(conn),
+    # Version 11: the word index folds accents in every script (issue #12); indexed again.
+    lambda conn: _fold_search_words(conn),
 ]
 
 
@@ -287,3 +289,55 @@ def _floor_per_server(conn: Connection) -> None:
                 (server, floor, offset, server_time, updated),
             )
     sql("DROP TABLE trustedtime")
+
+
+# --- version 11: the word index reads a folded copy of text unicode61 cannot fold ------------
+
+# ``searchwords`` indexes ``foldTitle``/``foldBody`` where they are set (Greek, Cyrillic…: see
+# ``player.search.fold.folded_copy``), else ``title``/``body``; snippets still read ``searchdoc``'s
+# own text. FTS5 reads its content through this view only to rebuild; the triggers hand it the
+# values.
+_FOLDED_SEARCH_SQL = (
+    "CREATE VIEW searchwordtext AS SELECT id, coalesce(foldTitle, title) AS title, "
+    "coalesce(foldBody, body) AS body FROM searchdoc",
+    "CREATE VIRTUAL TABLE searchwords USING fts5(title, body, content='searchwordtext', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER searchdoc_ai AFTER INSERT ON searchdoc BEGIN "
+    "INSERT INTO searchwords(rowid, title, body) VALUES "
+    "(new.id, coalesce(new.foldTitle, new.title), coalesce(new.foldBody, new.body)); "
+    "INSERT INTO searchgrams(rowid, gramsTitle, gramsBody) "
+    "VALUES (new.id, new.gramsTitle, new.gramsBody); END",
+    "CREATE TRIGGER searchdoc_ad AFTER DELETE ON searchdoc BEGIN "
+    "INSERT INTO searchwords(searchwords, rowid, title, body) VALUES ('delete', old.id, "
+    "coalesce(old.foldTitle, old.title), coalesce(old.foldBody, old.body)); "
+    "INSERT INTO searchgrams(searchgrams, rowid, gramsTitle, gramsBody) "
+    "VALUES ('delete', old.id, old.gramsTitle, old.gramsBody); END",
+    "CREATE TRIGGER searchdoc_au AFTER UPDATE ON searchdoc BEGIN "
+    "INSERT INTO searchwords(searchwords, rowid, title, body) VALUES ('delete', old.id, "
+    "coalesce(old.foldTitle, old.title), coalesce(old.foldBody, old.body)); "
+    "INSERT INTO searchgrams(searchgrams, rowid, gramsTitle, gramsBody) "
+    "VALUES ('delete', old.id, old.gramsTitle, old.gramsBody); "
+    "INSERT INTO searchwords(rowid, title, body) VALUES "
+    "(new.id, coalesce(new.foldTitle, new.title), coalesce(new.foldBody, new.body)); "
+    "INSERT INTO searchgrams(rowid, gramsTitle, gramsBody) "
+    "VALUES (new.id, new.gramsTitle, new.gramsBody); END",
+)
+
+
+def _fold_search_words(conn: Connection) -> None:
+    """Recreate the word index over the folded copy, empty: the folded text needs Python, so the
+    documents are deleted and every stored version is indexed again on the first search
+    (``player.services.search.ensure_indexed``, which indexes versions without documents)."""
+    sql = conn.exec_driver_sql
+    columns = {row[1] for row in sql('PRAGMA table_info("searchdoc")')}
+    for name in ("foldTitle", "foldBody"):
+        if name not in columns:  # a store created by this version has them from step 7
+            sql(f'ALTER TABLE searchdoc ADD COLUMN "{name}" VARCHAR')
+    for trigger in ("searchdoc_ai", "searchdoc_ad", "searchdoc_au"):
+        sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    sql("DROP TABLE IF EXISTS searchwords")
+    sql("DROP VIEW IF EXISTS searchwordtext")
+    sql("INSERT INTO searchgrams(searchgrams) VALUES ('delete-all')")
+    sql("DELETE FROM searchdoc")
+    for statement in _FOLDED_SEARCH_SQL:
+        sql(statement)

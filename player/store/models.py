@@ -364,8 +364,9 @@ class SearchDoc(SQLModel, table=True):
     Written with the package (``player.search.index``), never updated; deleted with its
     ``storedpackage`` row by a trigger. The FTS5 tables ``searchwords`` (unicode61) and
     ``searchgrams`` (trigram) index ``title`` and ``body``, and ``gramsTitle`` and ``gramsBody``
-    (only the words of scripts written without spaces), with this table as their content (see
-    ``player.store.migrations`` and ``docs/search.md``).
+    (only the words of scripts written without spaces); ``searchwords`` reads ``foldTitle`` and
+    ``foldBody`` instead where they are set (the view ``searchwordtext``, store version 11); see
+    ``player.store.migrations`` and ``docs/search.md``.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -377,7 +378,11 @@ class SearchDoc(SQLModel, table=True):
     # that reading them never walks the body's overflow pages.
     gramsTitle: str = ""
     gramsBody: str = ""
+    # The title and body folded for the word index (``player.search.fold.folded_copy``), only
+    # where unicode61 cannot fold them itself (Greek accents, Cyrillic ё…); NULL: indexed as is.
+    foldTitle: str | None = None
     body: str
+    foldBody: str | None = None
 
 
 # --- learner locks (store version 8) ---------------------------------------------------------
