@@ -1,8 +1,9 @@
 """A learner's words → FTS5 queries. The words are always text, never query syntax.
 
-Each word (split at white space) becomes an FTS5 *string* in double quotes, with any double quote
-inside doubled, so ``AND``, ``NEAR(``, ``*``, ``-``, ``^``, brackets and quotes search as typed
-and can never make the query invalid. A word with no letter or digit (``-``, ``*``) finds
+Each word (split at white space) is folded as the index's folded copy is (lower case, no accents
+in any script: ``player.search.fold.search_fold``) and becomes an FTS5 *string* in double
+quotes, with any double quote inside doubled, so ``AND``, ``NEAR(``, ``*``, ``-``, ``^``,
+brackets and quotes search as typed and can never make the query invalid. A word with no letter or digit (``-``, ``*``) finds
 nothing by itself and is left out. Every remaining word must match (AND); the last one also
 matches as the beginning of a word, so results follow the learner's typing, once it has two
 letters or digits: a single letter begins a large part of every word there is, finds nothing
