@@ -24,7 +24,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
-    results = search(ctx.store, ctx.profile, " ".join(args.query), limit=max(1, args.limit))
+    query = " ".join(args.query)
+    results = search(ctx.store, ctx.profile, query, limit=max(1, args.limit), lab=ctx.lab)
     for hit in results.hits:
         index = "-" if hit.lesson_index is None else str(hit.lesson_index)
         fields = (hit.course_id, index, hit.lesson_title, hit.snippet.text)

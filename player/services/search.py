@@ -36,12 +36,14 @@ from player.search.query import ParsedQuery, grams_match, like_pattern, parse_qu
 from player.services.access import (
     AccessSnapshot,
     CourseKey,
+    LabServer,
     PackageRow,
     catalog_titles,
+    lab_packages,
     visible_package_rows,
 )
 from player.store.db import Store
-from player.store.models import PackageBlob, Profile
+from player.store.models import PackageBlob, Profile, StoredPackage
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +116,18 @@ class _Scope:
 
 
 def search(
-    store: Store, profile: Profile, query_text: str, *, limit: int = DEFAULT_LIMIT
+    store: Store,
+    profile: Profile,
+    query_text: str,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    lab: LabServer | None = None,
 ) -> SearchResults:
-    """Search every course ``profile`` may see; never raises for any text the learner types."""
+    """Search every course ``profile`` may see; never raises for any text the learner types.
+
+    ``lab``: the lab policy's server, whose stored courses every learner sees as "sign in to
+    open" (``player.services.access.LabServer``): found by their course title only.
+    """
     query = parse_query(query_text)
     if query.empty:
         return SearchResults(query_text, query.pieces)
@@ -124,7 +135,7 @@ def search(
         ensure_indexed(store)
         _indexed_stores.add(store)
     with store.read() as session:
-        scope = _cached_scope(store, session, profile)
+        scope = _cached_scope(store, session, profile, lab)
         hits = [
             *_lesson_hits(session, query, scope, limit=limit, title_only=False),
             *_lesson_hits(session, query, scope, limit=limit, title_only=True),
@@ -185,7 +196,9 @@ def ensure_indexed(store: Store, *, batch: int = INDEX_BATCH) -> int:
     return count
 
 
-def _cached_scope(store: Store, session: Session, profile: Profile) -> _Scope:
+def _cached_scope(
+    store: Store, session: Session, profile: Profile, lab: LabServer | None = None
+) -> _Scope:
     """``_scope``, computed again only when the data or the learner's access changed.
 
     A learner types a query a letter at a time; each search would otherwise read and judge
@@ -204,21 +217,25 @@ def _cached_scope(store: Store, session: Session, profile: Profile) -> _Scope:
         frozenset(snapshot.enrolled),
         frozenset(snapshot.enrolled_files),
         snapshot.lease_expired,
+        lab,
     )
     cache = _scopes.setdefault(store, {})
     scope = cache.get(key)
     if scope is None:
-        scope = _scope(session, profile, snapshot)
+        scope = _scope(session, profile, snapshot, lab)
         if len(cache) >= SCOPE_CACHE:
             del cache[next(iter(cache))]  # the oldest
         cache[key] = scope
     return scope
 
 
-def _scope(session: Session, profile: Profile, snapshot: AccessSnapshot) -> _Scope:
+def _scope(
+    session: Session, profile: Profile, snapshot: AccessSnapshot, lab: LabServer | None = None
+) -> _Scope:
     """The newest visible version of each course, split by the access rules (as ``LearnService``
     lists them: a course is its server and its id; ``file:ID`` addresses a file's course when a
-    server course has the same id).
+    server course has the same id). The lab server's courses the learner sees as "sign in to
+    open" are locked: found by their title only; the learner's own server course wins its id.
 
     It runs for every query (a learner types on): plain rows, no ORM objects.
     """
@@ -230,6 +247,14 @@ def _scope(session: Session, profile: Profile, snapshot: AccessSnapshot) -> _Sco
             latest[key] = package
     offered = catalog_titles(session, profile)
     server_ids = {course for server, course in latest.keys() | offered.keys() if server != LOCAL}
+    lab_latest: dict[str, StoredPackage] = {}
+    for stored in lab_packages(session, profile, lab):
+        if stored.courseId in server_ids:
+            continue
+        newest = lab_latest.get(stored.courseId)
+        if newest is None or stored.version > newest.version:
+            lab_latest[stored.courseId] = stored
+    server_ids |= lab_latest.keys()
 
     def address(server: str, course_id: str) -> str:
         if server == LOCAL and course_id in server_ids:
@@ -244,8 +269,12 @@ def _scope(session: Session, profile: Profile, snapshot: AccessSnapshot) -> _Sco
             package.id, address(server, course_id), package.version, package.title
         )
         (readable if access.can_read else locked)[package.id] = version
-    stored = session.connection().execute(text("SELECT id FROM storedpackage")).scalars().all()
-    others = [row for row in stored if row not in readable and row not in locked]
+    for course_id, stored in lab_latest.items():
+        assert stored.id is not None
+        if stored.id not in readable:
+            locked[stored.id] = VisibleVersion(stored.id, course_id, stored.version, stored.title)
+    rows = session.connection().execute(text("SELECT id FROM storedpackage")).scalars().all()
+    others = [row for row in rows if row not in readable and row not in locked]
     titles = {address(*key): title for key, title in offered.items() if key not in latest}
     return _Scope(readable, locked, others, titles)
 

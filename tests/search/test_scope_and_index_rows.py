@@ -13,14 +13,16 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from player.origin import normalize_origin
 from player.package import parse_package
 from player.search import index as search_index
 from player.search.extract import Document, html_search_text
-from player.services import packages, storage
+from player.services import packages, profiles, storage
+from player.services.access import LabServer
 from player.services.search import SearchResults, search
 from player.store.db import Store
 from player.store.models import Profile
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, TEST_SERVER
 
 OTHER_SERVER = "http://127.0.0.1:1"
 
@@ -160,3 +162,15 @@ def test_html_search_text_keeps_words_and_drops_code() -> None:
                             "x", "c1", "c2"]  # fmt: skip
     for hidden in ("s3cret", "color", "evil", "hidden-target", "tooltip", "a.png"):
         assert hidden not in text
+
+
+def test_the_lab_servers_courses_are_found_by_title_only(served: Store, make_learner: Any) -> None:
+    """On a lab machine every learner sees the lab server's courses as "sign in to open": the
+    search finds them by their course title, never by their lesson text."""
+    lab = LabServer(normalize_origin(TEST_SERVER), "t-north")
+    for who in (profiles.ensure_guest(served), make_learner("dan", server="https://o.example")):
+        assert not search(served, who, "git basics").hits  # without the lab policy: not seen
+        results = search(served, who, "git basics", lab=lab)
+        assert _found(results) == [("git-basics", None)] and results.hits[0].title_only
+        assert not search(served, who, "repository", lab=lab).hits  # lesson text: never
+        assert not search(served, who, "git basics", lab=LabServer("https://x.example")).hits

@@ -18,6 +18,7 @@ from player.ui.catalog.model import COURSE_ID_ROLE, badge_text
 from player.ui.shell.main_window import MainWindow
 from tests.conftest import TEST_SERVER, MakeLearner
 from tests.ui.conftest import MakeWindow
+from tests.ui.test_search import _hits as search_hits
 
 COURSE = "git-basics"
 
@@ -96,3 +97,18 @@ def test_a_learner_of_the_lab_server_sees_their_own_state_and_unsigned_marked(
     assert "Unsigned" not in badge_text(signed)
     window.open_course(COURSE)
     assert "Unsigned: its server does not sign its courses" in window.overview.meta_label.text()
+
+
+def test_the_lab_servers_courses_are_found_by_title_in_the_search_page(
+    qtbot: QtBot, served: Store, make_window: MakeWindow, tmp_path: Path
+) -> None:
+    window = make_window(served, profiles.ensure_guest(served), policy=lab_policy(tmp_path))
+    window.search.show()
+    view = window.search_view
+    assert window.content.currentWidget() is view
+    view.field.setText("git basics")
+    qtbot.waitUntil(lambda: search_hits(window) == [(COURSE, None)])
+    view.field.setText("repository")  # its lesson text is never found
+    qtbot.waitUntil(lambda: "Nothing found" in view.status.text())
+    assert search_hits(window) == []
+    window.close()

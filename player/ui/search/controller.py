@@ -20,6 +20,7 @@ from player.ui.search.view import SearchView
 from player.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the search service (index, renderer) loads on the first search
+    from player.services.access import LabServer
     from player.services.search import SearchHit, SearchResults
 
 
@@ -41,8 +42,11 @@ class SearchController(QObject):
         tasks: TaskRunner,
         hooks: WindowHooks,
         lesson_shown: SignalInstance,
+        lab: Callable[[], LabServer | None] = lambda: None,
     ) -> None:
+        """``lab``: the lab policy's server now (its courses are found by their title)."""
         super().__init__(view)
+        self.lab = lab
         self.view = view
         self.store = store
         self.tasks = tasks
@@ -85,6 +89,8 @@ class SearchController(QObject):
             self.view.show_results(None)
             return
 
+        lab = self.lab()
+
         def done(results: SearchResults) -> None:
             if self._request == text:
                 self.view.show_results(results)
@@ -92,7 +98,7 @@ class SearchController(QObject):
         def find(_job: object) -> SearchResults:
             from player.services.search import search
 
-            return search(self.store, profile, text)
+            return search(self.store, profile, text, lab=lab)
 
         self.tasks.read(find, done)
 

@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
                 mark_matches=self.reader.show_search_matches,
             ),
             self.lesson_shown,
+            lab=lambda: LabServer.from_policy(self.policy),
         )
         self.search_action = add_action(
             self, self.menus.view_menu, _("&Search all courses…"), self.search.show, ["Ctrl+K"]
