@@ -62,11 +62,6 @@ def write_index(session: Session, stored: StoredPackage, prepared: PreparedIndex
     log.debug("indexed %s v%d: %d documents", stored.courseId, stored.version, len(prepared.rows))
 
 
-def index_package(session: Session, stored: StoredPackage, parsed: ParsedPackage) -> None:
-    """``prepare_index`` and ``write_index`` in one (for packages indexed after they were stored)."""
-    write_index(session, stored, prepare_index(parsed))
-
-
 def index_title_only(session: Session, stored: StoredPackage) -> None:
     """The course document alone, for a stored package that cannot be read any more."""
     assert stored.id is not None
@@ -87,11 +82,6 @@ def index_title_only(session: Session, stored: StoredPackage) -> None:
 def _unindexed() -> Any:
     indexed = select(SearchDoc.id).where(SearchDoc.packageRowId == StoredPackage.id)
     return ~exists(indexed)
-
-
-def has_unindexed(session: Session) -> bool:
-    """Whether a stored version has no documents (one probe of an index per stored version)."""
-    return session.exec(select(StoredPackage.id).where(_unindexed()).limit(1)).first() is not None
 
 
 def unindexed_packages(session: Session) -> list[StoredPackage]:
