@@ -88,14 +88,29 @@ def check_file(path: Path) -> None:
     pages = int.from_bytes(header[28:32], "big")
     change_counter = header[24:28]
     valid_for = header[92:96]
-    # The header's page count is trusted only when SQLite marked it valid (offsets 24 and 92).
-    if change_counter == valid_for and pages and info.st_size < pages * page_size:
+    # The header's page count is trusted only when SQLite marked it valid (offsets 24 and 92),
+    # and only when no write-ahead log is waiting: a checkpoint copies page 1 (with the new
+    # count) before the pages that make the file longer, so a store killed in the middle of one
+    # is short until SQLite replays its -wal file, which it does on opening.
+    if (
+        change_counter == valid_for
+        and pages
+        and info.st_size < pages * page_size
+        and not _has_wal(path)
+    ):
         raise damaged(
             path,
             _("the file is cut short ({size} of {expected} bytes)").format(
                 size=f"{info.st_size:,}", expected=f"{pages * page_size:,}"
             ),
         )
+
+
+def _has_wal(path: Path) -> bool:
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
 
 
 def check_writable(path: Path) -> None:

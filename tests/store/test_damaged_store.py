@@ -204,3 +204,41 @@ def test_a_store_that_becomes_read_only_fails_each_write_with_a_store_error(
         assert progress.get_progress(store, guest, COURSE).completed == {0}
     finally:
         store.close()
+
+
+def test_a_store_killed_in_the_middle_of_a_checkpoint_opens_with_everything(
+    good_store: Path, tmp_path: Path
+) -> None:
+    """A checkpoint copies page 1 (which states the new, larger size) before the pages that make
+    the file longer: killed between the two, the file is shorter than its header says while the
+    -wal file still holds every page. SQLite replays the log on opening; that is no damage."""
+    import sqlite3
+
+    db = good_store / DB_FILE
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        connection.execute("PRAGMA wal_autocheckpoint=0")
+        connection.execute("CREATE TABLE scratch (x BLOB)")
+        for _ in range(200):
+            connection.execute("INSERT INTO scratch VALUES (randomblob(4000))")
+        before_checkpoint = db.read_bytes()
+        wal = Path(f"{db}-wal").read_bytes()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        after_checkpoint = db.read_bytes()
+    page_size = int.from_bytes(after_checkpoint[16:18], "big")
+    assert len(after_checkpoint) > len(before_checkpoint)
+
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    (killed / DB_FILE).write_bytes(
+        after_checkpoint[:page_size] + before_checkpoint[page_size:]  # page 1 written, no more
+    )
+    Path(f"{killed / DB_FILE}-wal").write_bytes(wal)
+
+    store = Store(killed)  # before: "the file is cut short", and the learner's store refused
+    try:
+        guest = profiles.last_used(store)
+        assert progress.get_progress(store, guest, COURSE).completed == {0}
+    finally:
+        store.close()
+    with contextlib.closing(sqlite3.connect(killed / DB_FILE)) as connection:
+        assert connection.execute("SELECT count(*) FROM scratch").fetchone() == (200,)
