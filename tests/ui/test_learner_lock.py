@@ -31,7 +31,7 @@ def switch_to(qtbot: QtBot, window: MainWindow, profile: Profile) -> UnlockDialo
     window.switch_action.trigger()
     assert window.root.currentWidget() is window.learner_chooser
     window.learner_chooser.choose(profile.id)
-    return window.unlock_dialog
+    return window.learners.unlock_dialog
 
 
 def answer(qtbot: QtBot, dialog: UnlockDialog, password: str, *, dont_ask: bool = False) -> None:
@@ -69,7 +69,7 @@ def test_switching_needs_the_learners_password(
         lambda: window.profile is not None and window.profile.id == ana.id, timeout=WAIT
     )
     assert window.root.currentWidget() is window.splitter
-    assert window.unlock_dialog is None
+    assert window.learners.unlock_dialog is None
 
 
 def test_dont_ask_is_each_learners_own_choice(
@@ -162,7 +162,7 @@ def test_starting_the_window_as_a_learner_asks_for_their_password(
     password, as switching does; a learner who chose "don't ask" starts at once."""
     ana = learner(imported, make_learner, "ana", "ana-secret")
     window = make_window(imported, ana)
-    dialog = window.unlock_dialog
+    dialog = window.learners.unlock_dialog
     assert dialog is not None and dialog.isVisible()
     assert window.profile is None and window.root.currentWidget() is window.learner_chooser
     answer(qtbot, dialog, "wrong")
@@ -172,7 +172,7 @@ def test_starting_the_window_as_a_learner_asks_for_their_password(
     window.close()
 
     window = make_window(imported, ana)
-    dialog = window.unlock_dialog
+    dialog = window.learners.unlock_dialog
     assert dialog is not None
     answer(qtbot, dialog, "ana-secret")
     qtbot.waitUntil(
@@ -183,5 +183,5 @@ def test_starting_the_window_as_a_learner_asks_for_their_password(
 
     lea = make_learner("lea")  # chose "don't ask on this computer"
     window = make_window(imported, lea)
-    assert window.unlock_dialog is None
+    assert window.learners.unlock_dialog is None
     assert window.profile is not None and window.profile.id == lea.id

@@ -49,10 +49,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from player.errors import NotEnrolled, PlayerError
+from player.errors import NotEnrolled
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import learner_lock, profiles, reading, resume
+from player.services import profiles, reading, resume
 from player.services.access import LabServer
 from player.services.handles import Profile, Store
 from player.services.learn import CourseSummary
@@ -62,7 +62,7 @@ from player.ui.catalog.panel import CatalogPanel
 from player.ui.kiosk.controller import KioskController, close_open_dialogs
 from player.ui.learners.ask_password import AskPasswordControl
 from player.ui.learners.chooser import LearnerChooser
-from player.ui.learners.unlock import UnlockDialog
+from player.ui.learners.controller import LearnerController
 from player.ui.notes.controller import NotesListController, NotesListHooks
 from player.ui.overview.view import CourseOverview
 from player.ui.reader.notes_controller import NotesController
@@ -137,8 +137,6 @@ class MainWindow(QMainWindow):
 
         # --- screens
         self.learner_chooser = LearnerChooser(self)
-        self.learner_chooser.profile_chosen.connect(self._on_profile_chosen)
-        self.learner_chooser.cancelled.connect(self._show_main_area)
         self.catalog = CatalogPanel(self)
         self.catalog.setAccessibleName(_("Catalog"))
         self.catalog.course_selected.connect(self._on_course_selected)
@@ -186,7 +184,7 @@ class MainWindow(QMainWindow):
             ),
         )
         self.notes.changed.connect(self.notes_list.refresh)
-        self.unlock_dialog: UnlockDialog | None = None
+        self.learners = LearnerController(self, parent=self)
 
         self.search_view = SearchView(self)
         self.search_view.setAccessibleName(_("Search"))
@@ -332,125 +330,21 @@ class MainWindow(QMainWindow):
     # --- learners -----------------------------------------------------------------------------
 
     def start(self, profile_id: str | None = None) -> None:
-        """Choose the learner (asking when several share this computer, and always in kiosk
-        mode) and fill the catalog. The store work runs on the write lane: the first start
-        creates the guest."""
-        kiosk = self.kiosk_mode if self.kiosk else None
-        if profile_id is not None and kiosk is not None and kiosk.account_sign_in is not None:
-            log.info("kiosk: learners sign in with their password; --profile is ignored")
-            profile_id = None
-        if self.kiosk and profile_id is None:
-            self.show_learner_chooser(cancellable=False)  # always asks; the page shows at once
-            return
-        self.catalog.set_loading()
-        if profile_id is None:
-            self._choose_learner()
-            return
-        # ``--profile NAME``: as when switching, a learner with a server account gives their
-        # password first (unless they chose "don't ask"); the learner chooser stays behind the
-        # dialog, so cancelling leaves nobody's courses on the screen
-        self.show_learner_chooser(cancellable=False)
-        self._on_profile_chosen(profile_id, lane=self.tasks.write)  # after the guest is made
-
-    def _choose_learner(self) -> None:
-        def chosen(learners: profiles.Learners) -> None:
-            if len(learners.known) > 1:
-                self._fill_learner_chooser(learners, cancellable=False)
-                self._show_sign_in_page()
-            else:
-                self.set_profile(learners.known[0])  # the guest, on a first start
-
-        self.tasks.write(lambda _job: profiles.learners(self.store), chosen)
+        """Choose the learner and fill the catalog (``LearnerController.start``)."""
+        self.learners.start(profile_id)
 
     def show_learner_chooser(self, *, cancellable: bool) -> None:
-        """The learner chooser: shown at once, filled once the learners are read (on the write
-        lane: the first start creates the guest)."""
-        kiosk = self.kiosk_mode if self.kiosk else None
-        if kiosk is not None and kiosk.account_sign_in is not None:
-            kiosk.fill_learner_chooser([])  # a user name and password form: no names to read
-        else:
-            self.tasks.write(
-                lambda _job: profiles.learners(self.store),
-                lambda learners: self._fill_learner_chooser(learners, cancellable=cancellable),
-            )
-        self._show_sign_in_page()
+        self.learners.show_chooser(cancellable=cancellable)
 
-    def _fill_learner_chooser(self, learners: profiles.Learners, *, cancellable: bool) -> None:
-        if self.kiosk_mode is not None and self.kiosk:
-            self.kiosk_mode.fill_learner_chooser(learners.known)
-        else:
-            current = self.profile.id if self.profile else learners.last.id
-            self.learner_chooser.set_profiles(
-                learners.known, current=current, cancellable=cancellable
-            )
+    def switch_learner(self) -> None:
+        self.learners.switch()
 
-    def _show_sign_in_page(self) -> None:
+    def show_learner_page(self) -> None:
         self.root.setCurrentWidget(self.learner_chooser)
         self.refresh_learner_actions()
 
-    def switch_learner(self) -> None:
-        self.show_learner_chooser(cancellable=self.profile is not None)
-
-    def _on_profile_chosen(
-        self, profile_id: str, lane: Callable[..., object] | None = None
-    ) -> None:
-        """A learner picked on the learner chooser: one with a server account gives their password
-        first, unless they chose "don't ask on this computer" (``player.services.learner_lock``)."""
-
-        def read(_job: Job) -> tuple[Profile, bool]:
-            profile = profiles.get_profile(self.store, profile_id)
-            return profile, learner_lock.needs_password(self.store, profile)
-
-        def chosen(answer: tuple[Profile, bool]) -> None:
-            profile, locked = answer
-            if self.profile is not None and profile.id == self.profile.id:
-                self._show_main_area()
-                return
-            if locked:
-                self._ask_password(profile)
-                return
-            self.set_profile(profile)
-
-        (lane or self.tasks.read)(read, chosen)
-
-    def _ask_password(self, profile: Profile) -> None:
-        if self.unlock_dialog is not None:
-            self.unlock_dialog.reject()
-        dialog = UnlockDialog(profile, self)
-        self.unlock_dialog = dialog
-
-        def finished(_code: int) -> None:  # accepted, cancelled or closed
-            if self.unlock_dialog is dialog:
-                self.unlock_dialog = None
-            dialog.deleteLater()
-
-        def checked(_result: None) -> None:
-            if not dialog.isVisible():
-                return  # cancelled while the password was being checked
-            dialog.accept()
-            self.set_profile(profile)
-
-        def refused(error: BaseException) -> None:
-            if isinstance(error, PlayerError):
-                dialog.show_problem(str(error))
-            else:
-                dialog.close()
-                show_error(self, error)
-
-        def submitted(password: str, dont_ask: bool) -> None:
-            store = self.store
-
-            def check(_job: Job) -> None:
-                if dont_ask:
-                    learner_lock.set_ask(store, profile, password, ask=False)
-                else:
-                    learner_lock.unlock(store, profile, password)
-
-            self.tasks.write(check, checked, refused)
-
-        dialog.submitted.connect(submitted)
-        dialog.finished.connect(finished)
-        dialog.open()
+    def show_catalog_loading(self) -> None:
+        self.catalog.set_loading()
 
     def set_profile(self, profile: Profile) -> None:
         """Make ``profile`` the learner: every view of the previous learner is cleared first."""
@@ -458,7 +352,7 @@ class MainWindow(QMainWindow):
         self.profile = profile
         self.setWindowTitle(_("Course Player — {name}").format(name=profile.displayName))
         self.learner_label.setText(profile.displayName)
-        self._show_main_area()
+        self.show_main_area()
         self.ask_password.refresh()
         self.tasks.write(lambda _job: profiles.touch(self.store, profile), lambda _result: None)
         self.refresh_catalog(install_samples=True, reopen=True)
@@ -493,7 +387,7 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         self.content.setCurrentWidget(self.layout_mode.first_page())
 
-    def _show_main_area(self) -> None:
+    def show_main_area(self) -> None:
         if self.profile is None:
             return
         self.root.setCurrentWidget(self.splitter)
