@@ -33,7 +33,6 @@ Hook points for later changes:
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -49,14 +48,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from player.errors import NotEnrolled
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import profiles, reading, resume
+from player.services import profiles, reading
 from player.services.access import LabServer
 from player.services.handles import Profile, Store
 from player.services.learn import CourseSummary
-from player.services.reading import CourseDetails, LessonView
+from player.services.reading import CourseDetails
 from player.settings import Settings
 from player.ui.catalog.panel import CatalogPanel
 from player.ui.kiosk.controller import KioskController, close_open_dialogs
@@ -64,15 +62,17 @@ from player.ui.learners.ask_password import AskPasswordControl
 from player.ui.learners.chooser import LearnerChooser
 from player.ui.learners.controller import LearnerController
 from player.ui.notes.controller import NotesListController, NotesListHooks
+from player.ui.overview.controller import CourseController
 from player.ui.overview.view import CourseOverview
+from player.ui.reader.controller import LessonController
 from player.ui.reader.notes_controller import NotesController
 from player.ui.reader.view import ReaderView
 from player.ui.search.controller import SearchController, WindowHooks
 from player.ui.search.view import SearchView
 from player.ui.settings.preferences import Preferences
-from player.ui.shell import importer, theme
+from player.ui.shell import importer
 from player.ui.shell.course_storage import CourseStorage
-from player.ui.shell.error_dialogs import ask_to_enroll, show_error, show_status
+from player.ui.shell.error_dialogs import show_error, show_status
 from player.ui.shell.layout import NARROW_WIDTH, WindowLayout
 from player.ui.shell.menus import MenuActions, add_action, build_menus
 from player.ui.shell.statusbar import StatusArea
@@ -128,8 +128,6 @@ class MainWindow(QMainWindow):
             pool=pool,
             track=self.task_progress.track,
         )
-        self._course_request: str | None = None
-        self._lesson_request: tuple[str, int] | None = None
         self.kiosk_mode: KioskController | None = None
 
         self.setWindowTitle(_("Course Player"))
@@ -158,14 +156,11 @@ class MainWindow(QMainWindow):
             self, zoom=self.settings.text_zoom, zoom_choices=self.settings.text_zoom_choices
         )
         self.reader.setAccessibleName(_("Lesson reader"))
-        self.reader.back_requested.connect(self._back_to_overview)
-        self.reader.lesson_requested.connect(self.open_lesson)
-        self.reader.completion_requested.connect(self.set_lesson_completed)
-        self.reader.finished_reading.connect(self._on_finished_reading)
+        self.courses = CourseController(self, parent=self)
+        self.lessons = LessonController(self, parent=self)
         self.reader.zoom_changed.connect(self.preferences.zoom_changed)
         self.reader.link_refused.connect(self._on_link_refused)
         self.reader.browser.highlighted.connect(self._on_link_hovered)
-        self.reader.position_changed.connect(self._save_position)
         self.notes = NotesController(
             self.reader.notes_pane,
             self.tasks,
@@ -180,7 +175,7 @@ class MainWindow(QMainWindow):
             NotesListHooks(
                 profile=lambda: self.profile,
                 has_course=lambda course_id: self.catalog.model.course(course_id) is not None,
-                reveal_lesson=self._reveal_lesson,
+                reveal_lesson=self.lessons.reveal,
             ),
         )
         self.notes.changed.connect(self.notes_list.refresh)
@@ -228,7 +223,7 @@ class MainWindow(QMainWindow):
                 current_page=self.content.currentWidget,
                 show_page=self.content.setCurrentWidget,
                 open_course=self._open_course_from_search,
-                open_lesson=self._reveal_lesson,
+                open_lesson=self.lessons.reveal,
                 mark_matches=self.reader.show_search_matches,
             ),
             self.lesson_shown,
@@ -376,8 +371,8 @@ class MainWindow(QMainWindow):
     def _forget_learner(self) -> None:
         """Drop running work and clear every view (nothing of the learner stays visible)."""
         self.tasks.reset()  # nothing started for the previous learner reaches the views
-        self._course_request = None
-        self._lesson_request = None
+        self.courses.forget()
+        self.lessons.forget()
         self.notes.forget()
         self.notes_list.forget()
         self.catalog.clear()
@@ -430,7 +425,7 @@ class MainWindow(QMainWindow):
                     self.overview.clear()  # removed from this computer, and not offered
                 self.open_course(select)
             elif reopen:
-                self._reopen_left_open()
+                self.lessons.reopen_left_open()
             self.catalog_loaded.emit()
 
         # installing the samples writes the store: the write lane; a plain refresh only reads
@@ -447,13 +442,6 @@ class MainWindow(QMainWindow):
     def _open_course_from_search(self, course_id: str) -> None:
         self.catalog.select_course(course_id)
         self.open_course(course_id)
-
-    def _reveal_lesson(self, course_id: str, index: int) -> None:
-        """Open a lesson from search or the notes list, its course chosen in the catalog."""
-        self.catalog.blockSignals(True)  # show where the lesson is, without opening the course
-        self.catalog.select_course(course_id)
-        self.catalog.blockSignals(False)
-        self.open_lesson(course_id, index)
 
     def show_catalog_page(self) -> None:
         if self.narrow:
@@ -482,171 +470,26 @@ class MainWindow(QMainWindow):
         self.refresh_catalog(select=course_id)
 
     def open_course(self, course_id: str) -> None:
-        summary = self.catalog.model.course(course_id)
-        if summary is None or self.profile is None:
-            return
-        profile = self.profile
-        self._course_request = course_id
-        if self.overview.course_id != course_id:
-            self.overview.show_loading(summary)
-        self.content.setCurrentWidget(self.overview)
+        self.courses.open(course_id)
 
-        def done(details: CourseDetails) -> None:
-            if self._course_request == course_id:
-                self._apply_details(details)
-                self.course_shown.emit(course_id)
-
-        lab = LabServer.from_policy(self.policy)
-        self.tasks.read(
-            lambda job: reading.load_course(self.store, profile, summary, job.progress, lab),
-            done,
-            message=_("Opening “{title}”…").format(title=summary.title),
-        )
-
-    def _apply_details(self, details: CourseDetails) -> None:
-        """Show a course's new state everywhere it appears: catalog, overview, reader."""
-        summary = details.summary
-        self.catalog.update_course(summary)
-        if self._course_request == summary.course_id or self.overview.course_id == (
-            summary.course_id
-        ):
-            self.overview.show_course(details)
-        lesson = self.reader.lesson
-        if lesson is not None and lesson.course_id == summary.course_id:
-            self.reader.show_lesson(
-                dataclasses.replace(lesson, summary=summary, progress=details.progress)
-            )
+    def apply_details(self, details: CourseDetails) -> None:
+        self.courses.apply_details(details)
 
     def enroll(self, course_id: str, then: Callable[[], None] | None = None) -> None:
-        summary = self.catalog.model.course(course_id)
-        if summary is None or self.profile is None:
-            return
-        profile = self.profile
-
-        def done(details: CourseDetails) -> None:
-            self._apply_details(details)
-            show_status(self, _("You are enrolled in “{title}”.").format(title=summary.title))
-            if then is not None:
-                then()
-
-        self.tasks.write(lambda _job: reading.enroll(self.store, profile, summary), done)
+        self.courses.enroll(course_id, then)
 
     # --- reader -------------------------------------------------------------------------------
 
     def open_lesson(self, course_id: str, index: int) -> None:
-        summary = self.catalog.model.course(course_id)
-        if summary is None or self.profile is None:
-            return
-        profile = self.profile
-        dark = theme.is_dark()
-        self._lesson_request = (course_id, index)
-
-        def done(lesson: LessonView) -> None:
-            if self._lesson_request != (course_id, index):
-                return
-            # the catalog is updated by writes only (_apply_details): a read that started
-            # before a write finished must not put an older count back
-            self.reader.show_lesson(lesson)
-            self.notes.load(course_id, index)
-            self._record_open(course_id, index)
-            self.content.setCurrentWidget(self.reader)
-            self.reader.browser.setFocus()
-            self.lesson_shown.emit(course_id, index)
-
-        def failed(error: BaseException) -> None:
-            if self._lesson_request == (course_id, index):
-                self._lesson_request = None
-            show_error(self, error)
-
-        self.tasks.read(
-            lambda job: reading.load_lesson(
-                self.store, profile, summary, index, dark, job.progress
-            ),
-            done,
-            failed,
-            message=_("Opening lesson {n}…").format(n=index + 1),
-        )
-
-    def _reopen_left_open(self) -> None:
-        profile, store = self.profile, self.store
-        if profile is None:
-            return
-
-        def done(left: resume.LeftOpen | None) -> None:
-            if left is None or self.catalog.model.course(left.course_id) is None:
-                return
-            self.catalog.blockSignals(True)
-            self.catalog.select_course(left.course_id)
-            self.catalog.blockSignals(False)
-            self.open_course(left.course_id)
-            if left.lesson_idx is not None:
-                self.open_lesson(left.course_id, left.lesson_idx)
-
-        self.tasks.read(lambda _job: resume.left_open(store, profile), done)
-
-    def _save_position(self, course_id: str, index: int, position: float) -> None:
-        profile, store = self.profile, self.store
-        if profile is not None:
-            self.tasks.write(
-                lambda _job: resume.record_lesson(store, profile, course_id, index, position),
-                lambda _result: None,
-            )
-
-    def _record_open(self, course_id: str | None, index: int | None) -> None:
-        profile, store = self.profile, self.store
-        if profile is None:
-            return
-        if index is None or course_id is None:
-            self.tasks.write(
-                lambda _job: resume.record_course(store, profile, course_id),
-                lambda _result: None,
-            )
-        else:
-            self.tasks.write(
-                lambda _job: resume.record_lesson(store, profile, course_id, index),
-                lambda _result: None,
-            )
-
-    def _back_to_overview(self) -> None:
-        self.reader.flush_position()
-        lesson = self.reader.lesson
-        if lesson is not None:
-            self._record_open(lesson.course_id, None)
-        if lesson is not None and self.overview.course_id != lesson.course_id:
-            self.catalog.blockSignals(True)
-            self.catalog.select_course(lesson.course_id)
-            self.catalog.blockSignals(False)
-            self.open_course(lesson.course_id)
-        self.content.setCurrentWidget(self.overview)
+        self.lessons.open(course_id, index)
 
     def set_lesson_completed(
         self, course_id: str, index: int, completed: bool, *, quiet: bool = False
     ) -> None:
-        summary = self.catalog.model.course(course_id)
-        if summary is None or self.profile is None:
-            return
-        profile = self.profile
+        self.lessons.set_completed(course_id, index, completed, quiet=quiet)
 
-        def failed(error: BaseException) -> None:
-            if quiet:
-                log.info("lesson not marked complete: %s", error)
-            elif isinstance(error, NotEnrolled):
-                if ask_to_enroll(self, error):  # the question shows the message: nothing more
-                    self.enroll(
-                        course_id,
-                        then=lambda: self.set_lesson_completed(course_id, index, completed),
-                    )
-            else:
-                show_error(self, error)
-
-        self.tasks.write(
-            lambda _job: reading.set_completed(self.store, profile, summary, index, completed),
-            self._apply_details,
-            failed,
-        )
-
-    def _on_finished_reading(self, course_id: str, index: int) -> None:
-        self.set_lesson_completed(course_id, index, True, quiet=True)
+    def show_page(self, page: QWidget) -> None:
+        self.content.setCurrentWidget(page)
 
     def _on_link_refused(self, url: str) -> None:
         if self.kiosk:
