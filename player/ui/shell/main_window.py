@@ -42,7 +42,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QResizeEvent
@@ -76,7 +75,7 @@ from player.ui.search.controller import SearchController, WindowHooks
 from player.ui.search.view import SearchView
 from player.ui.settings.preferences import Preferences
 from player.ui.shell import importer
-from player.ui.shell.error_dialogs import show_error, show_status
+from player.ui.shell.error_dialogs import show_error
 from player.ui.shell.layout import NARROW_WIDTH, WindowLayout
 from player.ui.shell.menus import MenuActions, add_action, build_menus
 from player.ui.shell.statusbar import StatusArea
@@ -154,8 +153,6 @@ class MainWindow(QMainWindow):
         self.lessons = LessonController(self, parent=self)
         self.catalog_flow = CatalogController(self, samples_dir=samples_dir, parent=self)
         self.reader.zoom_changed.connect(self.preferences.zoom_changed)
-        self.reader.link_refused.connect(self._on_link_refused)
-        self.reader.browser.highlighted.connect(self._on_link_hovered)
         self.notes = NotesController(
             self.reader.notes_pane,
             self.tasks,
@@ -427,20 +424,6 @@ class MainWindow(QMainWindow):
 
     def show_page(self, page: QWidget) -> None:
         self.content.setCurrentWidget(page)
-
-    def _on_link_refused(self, url: str) -> None:
-        if self.kiosk:
-            message = _("Links to web pages and other programs do not open on this computer.")
-        else:
-            message = _("This link was not opened: only web and e-mail links open from a lesson.")
-        show_status(self, message)
-
-    def _on_link_hovered(self, url: Any) -> None:
-        text = url.toString() if hasattr(url, "toString") else str(url)
-        if text:
-            self.statusBar().showMessage(text, 4000)
-        else:
-            self.statusBar().clearMessage()
 
     # --- import -------------------------------------------------------------------------------
 
