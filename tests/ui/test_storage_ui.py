@@ -96,7 +96,7 @@ def test_a_failed_removal_says_so_and_leaves_the_data(
     storage.remove_course(imported, guest, GIT)  # meanwhile, from the command line
     before = stored_rows(imported)
     dialogs.answer = QMessageBox.StandardButton.Yes
-    assert window.course_storage.remove(summary)
+    assert window.catalog_flow.storage.remove(summary)
     assert dialogs.warnings and "git-basics" in dialogs.warnings[0]
     assert stored_rows(imported) == before
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, SignalInstance
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from player.errors import NotEnrolled
 from player.i18n import _
@@ -28,7 +28,7 @@ from player.ui.reader.notes_controller import NotesController
 from player.ui.reader.resume import ResumeRecorder
 from player.ui.reader.view import ReaderView
 from player.ui.shell import theme
-from player.ui.shell.error_dialogs import ask_to_enroll, show_error
+from player.ui.shell.error_dialogs import ask_to_enroll, show_error, show_status
 from player.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,10 @@ class LessonHost(Protocol):
         """The lesson's notes pane: filled when a lesson shows."""
 
     @property
+    def kiosk(self) -> bool:
+        """Links to web pages do not open in kiosk mode: the message says so."""
+
+    @property
     def lesson_shown(self) -> SignalInstance:
         """Emitted with the course's id and the lesson's index once a lesson shows."""
 
@@ -77,7 +81,7 @@ class LessonHost(Protocol):
 class LessonController(QObject):
     """The lesson flow of one window (``parent``: dialogs go over it)."""
 
-    def __init__(self, host: LessonHost, *, parent: QWidget) -> None:
+    def __init__(self, host: LessonHost, *, parent: QMainWindow) -> None:
         super().__init__(parent)
         self._host = host
         self._parent = parent
@@ -89,6 +93,8 @@ class LessonController(QObject):
         reader.completion_requested.connect(self.set_completed)
         reader.finished_reading.connect(self._on_finished_reading)
         reader.position_changed.connect(self.resume.position)
+        reader.link_refused.connect(self._on_link_refused)
+        reader.browser.highlighted.connect(self._on_link_hovered)
 
     def forget(self) -> None:
         """The learner changed: nothing asked for before reaches the reader."""
@@ -188,3 +194,17 @@ class LessonController(QObject):
 
     def _on_finished_reading(self, course_id: str, index: int) -> None:
         self.set_completed(course_id, index, True, quiet=True)
+
+    def _on_link_refused(self, _url: str) -> None:
+        if self._host.kiosk:
+            message = _("Links to web pages and other programs do not open on this computer.")
+        else:
+            message = _("This link was not opened: only web and e-mail links open from a lesson.")
+        show_status(self._parent, message)
+
+    def _on_link_hovered(self, url: Any) -> None:
+        text = url.toString() if hasattr(url, "toString") else str(url)
+        if text:
+            self._parent.statusBar().showMessage(text, 4000)
+        else:
+            self._parent.statusBar().clearMessage()

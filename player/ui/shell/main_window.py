@@ -11,9 +11,15 @@ Structure::
       status bar: messages · task progress · ``sync_status_area`` (hook) · the learner's name
                   (· Sign out, in kiosk mode)
 
-The window is a controller: screens emit what the learner asked for, the window runs the work
-through its ``TaskRunner`` (``player.ui.tasks``: read, write and network lanes; one writer) and
-shows the results. Results of work started before the learner changed are dropped.
+The window is a thin controller: screens emit what the learner asked for, and each flow lives in
+its screen's package, asking the window only for a small ``Protocol`` (the window is each host):
+``learners.controller.LearnerController`` (``LearnerHost``: start, chooser, switching, a locked
+learner's password), ``catalog.controller.CatalogController`` (``CatalogHost``: loading, choosing,
+Remove…/Download), ``overview.controller.CourseController`` (``CourseHost``: opening a course,
+enrolling), ``reader.controller.LessonController`` (``LessonHost``: lessons, previous/next, mark
+complete, resume through ``reader.resume.ResumeRecorder``). Work runs through the window's
+``TaskRunner`` (``player.ui.tasks``: read, write and network lanes; one writer); results of work
+started before the learner changed are dropped.
 
 ``self.settings``: the core ``Settings`` in force (``ui/settings/preferences.py``; File →
 Settings…); ``self.ui_state``: the window's geometry only (``window_state.py``). Kiosk mode:
@@ -36,7 +42,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QResizeEvent
@@ -50,12 +55,11 @@ from PySide6.QtWidgets import (
 
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import profiles, reading
-from player.services.access import LabServer
+from player.services import profiles
 from player.services.handles import Profile, Store
-from player.services.learn import CourseSummary
 from player.services.reading import CourseDetails
 from player.settings import Settings
+from player.ui.catalog.controller import CatalogController
 from player.ui.catalog.panel import CatalogPanel
 from player.ui.kiosk.controller import KioskController, close_open_dialogs
 from player.ui.learners.ask_password import AskPasswordControl
@@ -71,13 +75,12 @@ from player.ui.search.controller import SearchController, WindowHooks
 from player.ui.search.view import SearchView
 from player.ui.settings.preferences import Preferences
 from player.ui.shell import importer
-from player.ui.shell.course_storage import CourseStorage
-from player.ui.shell.error_dialogs import show_error, show_status
+from player.ui.shell.error_dialogs import show_error
 from player.ui.shell.layout import NARROW_WIDTH, WindowLayout
 from player.ui.shell.menus import MenuActions, add_action, build_menus
 from player.ui.shell.statusbar import StatusArea
 from player.ui.shell.window_state import WindowState
-from player.ui.tasks import Job, Pool, TaskRunner
+from player.ui.tasks import Pool, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +121,6 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.ui_state = ui_state or WindowState()
-        self._samples_dir = samples_dir
         self.status_area = StatusArea(self)
         self.task_progress = self.status_area.task_progress
         self.sync_status_area = self.status_area.sync_area
@@ -137,30 +139,20 @@ class MainWindow(QMainWindow):
         self.learner_chooser = LearnerChooser(self)
         self.catalog = CatalogPanel(self)
         self.catalog.setAccessibleName(_("Catalog"))
-        self.catalog.course_selected.connect(self._on_course_selected)
-        self.catalog.course_activated.connect(self._on_course_activated)
         self.overview = CourseOverview(self)
         self.overview.setAccessibleName(_("Course overview"))
-        self.overview.back_requested.connect(self.show_catalog_page)
         self.overview.enroll_requested.connect(self.enroll)
         self.overview.lesson_requested.connect(self.open_lesson)
         self.overview.export_requested.connect(self.export_course)
         self.overview.set_export_available(True)  # kiosk mode hides it (set_export_allowed)
-        self.course_storage = CourseStorage(self, self.tasks, self.store, lambda: self.profile)
-        self.course_storage.changed.connect(self._on_course_storage_changed)
-        self.course_storage.download_requested.connect(self.download_requested)
-        self.overview.remove_requested.connect(self.remove_course)
-        self.overview.download_requested.connect(self.download_course)
-        self.catalog.remove_requested.connect(self.remove_course)
         self.reader = ReaderView(
             self, zoom=self.settings.text_zoom, zoom_choices=self.settings.text_zoom_choices
         )
         self.reader.setAccessibleName(_("Lesson reader"))
         self.courses = CourseController(self, parent=self)
         self.lessons = LessonController(self, parent=self)
+        self.catalog_flow = CatalogController(self, samples_dir=samples_dir, parent=self)
         self.reader.zoom_changed.connect(self.preferences.zoom_changed)
-        self.reader.link_refused.connect(self._on_link_refused)
-        self.reader.browser.highlighted.connect(self._on_link_hovered)
         self.notes = NotesController(
             self.reader.notes_pane,
             self.tasks,
@@ -222,7 +214,7 @@ class MainWindow(QMainWindow):
                 profile=lambda: self.profile,
                 current_page=self.content.currentWidget,
                 show_page=self.content.setCurrentWidget,
-                open_course=self._open_course_from_search,
+                open_course=self.catalog_flow.open_from_search,
                 open_lesson=self.lessons.reveal,
                 mark_matches=self.reader.show_search_matches,
             ),
@@ -401,74 +393,16 @@ class MainWindow(QMainWindow):
     def refresh_catalog(
         self, *, select: str | None = None, install_samples: bool = False, reopen: bool = False
     ) -> None:
-        """Load the catalog; ``reopen``: then go back to the course and lesson the learner left
-        open (``player.services.resume``)."""
-        profile = self.profile
-        if profile is None:
-            return
-        self.catalog.set_loading()
-        samples = self._samples_dir if install_samples else None
+        """Load the catalog (``CatalogController.refresh``)."""
+        self.catalog_flow.refresh(select=select, install_samples=install_samples, reopen=reopen)
 
-        lab = LabServer.from_policy(self.policy)  # its courses show for every learner
+    def current_page(self) -> QWidget | None:
+        return self.content.currentWidget()
 
-        def load(_job: Job) -> list[CourseSummary]:
-            return reading.install_samples_and_load_catalog(self.store, profile, samples, lab)
-
-        def done(courses: list[CourseSummary]) -> None:
-            self.catalog.set_courses(courses)
-            target = select or self.overview.course_id
-            if target is not None:
-                self.catalog.blockSignals(True)
-                self.catalog.select_course(target)
-                self.catalog.blockSignals(False)
-            if select is not None:
-                if self.catalog.model.course(select) is None and self.overview.course_id == select:
-                    self.overview.clear()  # removed from this computer, and not offered
-                self.open_course(select)
-            elif reopen:
-                self.lessons.reopen_left_open()
-            self.catalog_loaded.emit()
-
-        # installing the samples writes the store: the write lane; a plain refresh only reads
-        (self.tasks.write if samples is not None else self.tasks.read)(load, done)
-
-    def _on_course_selected(self, course_id: str) -> None:
-        if not self.narrow:
-            self.open_course(course_id)
-
-    def _on_course_activated(self, course_id: str) -> None:
-        if self.narrow or self.content.currentWidget() is not self.overview:
-            self.open_course(course_id)
-
-    def _open_course_from_search(self, course_id: str) -> None:
-        self.catalog.select_course(course_id)
-        self.open_course(course_id)
-
-    def show_catalog_page(self) -> None:
-        if self.narrow:
-            self.content.setCurrentWidget(self.catalog)
-            self.catalog.view.setFocus()
+    def reopen_left_open(self) -> None:
+        self.lessons.reopen_left_open()
 
     # --- course overview ----------------------------------------------------------------------
-
-    def remove_course(self, course_id: str) -> None:
-        """Remove… in the course's menu or on its page: ask, then delete its stored packages."""
-        summary = self.catalog.model.course(course_id)
-        if summary is not None:
-            self.course_storage.remove(summary)
-
-    def download_course(self, course_id: str) -> None:
-        """Download on the page of a course the learner removed: the next sync fetches it."""
-        summary = self.catalog.model.course(course_id)
-        if summary is not None:
-            self.course_storage.download(summary)
-
-    def _on_course_storage_changed(self, course_id: str) -> None:
-        lesson = self.reader.lesson
-        if lesson is not None and lesson.course_id == course_id:
-            self.reader.clear()  # its lessons are gone from this computer
-            self.content.setCurrentWidget(self.overview)
-        self.refresh_catalog(select=course_id)
 
     def open_course(self, course_id: str) -> None:
         self.courses.open(course_id)
@@ -491,20 +425,6 @@ class MainWindow(QMainWindow):
 
     def show_page(self, page: QWidget) -> None:
         self.content.setCurrentWidget(page)
-
-    def _on_link_refused(self, url: str) -> None:
-        if self.kiosk:
-            message = _("Links to web pages and other programs do not open on this computer.")
-        else:
-            message = _("This link was not opened: only web and e-mail links open from a lesson.")
-        show_status(self, message)
-
-    def _on_link_hovered(self, url: Any) -> None:
-        text = url.toString() if hasattr(url, "toString") else str(url)
-        if text:
-            self.statusBar().showMessage(text, 4000)
-        else:
-            self.statusBar().clearMessage()
 
     # --- import -------------------------------------------------------------------------------
 
