@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 from player.i18n import _
 from player.policy import LabPolicy
 from player.services import profiles
+from player.services.access import LabServer
 from player.services.handles import Profile, Store
 from player.services.reading import CourseDetails
 from player.settings import Settings
