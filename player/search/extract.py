@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from player import foreground
 from player.package.blocks import (
     Block,
     Callout,
@@ -114,6 +115,7 @@ def documents(package: CoursePackage) -> list[Document]:
     """The course's document, then one per lesson, ready for the index."""
     docs = [Document(COURSE_DOC, _prepare(package.title), _prepare(package.summary))]
     for lesson in package.lessons:
+        foreground.pause()  # a sync's worker extracts: a lesson the learner opens goes first
         docs.append(
             Document(lesson.index, _prepare(lesson.title), _prepare(lesson_search_text(lesson)))
         )

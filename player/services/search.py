@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from player import foreground
 from player.errors import PackageError
 from player.origin import LOCAL
 from player.package import parse_package
@@ -171,6 +172,7 @@ def ensure_indexed(store: Store, *, batch: int = INDEX_BATCH) -> int:
         for row_id, sha256, course_id, version in pending:
             assert row_id is not None
             done.add(row_id)
+            foreground.pause()  # indexing in the background: the learner's reads go first
             try:
                 if sha256 not in data:
                     raise PackageError(sha256)

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from player import foreground
 from player.errors import (
     InvalidPackage,
     PackageError,
@@ -130,6 +131,7 @@ def download_courses(run: Run, only: set[str] | None = None) -> None:
             # Short write transactions (a count and a size): a learner's action never waits
             # long for the sync (docs/store.md).
             if len(batch) >= run.policy.store_every or batch_bytes >= run.policy.store_bytes:
+                foreground.pause()  # not inside the transaction: the learner's writes go on
                 _store_batch(run, batch)
                 batch = []
                 batch_bytes = 0
@@ -193,8 +195,10 @@ def _plan(run: Run, catalog: list[CatalogCourse]) -> list[_Job]:
 def _fetch_one(run: Run, job: _Job) -> _Outcome:
     outcome = _Outcome(job)
     try:
+        foreground.pause()  # a lesson the learner opens goes first (player/foreground.py)
         outcome.answer = run.client.course_package(job.course.id, job.etag)
         if outcome.answer.body is not None:
+            foreground.pause()
             outcome.parsed = parse_package(outcome.answer.body, expected_sha256=job.course.sha256)
             if outcome.parsed.package.course_id != job.course.id:
                 raise ServerAnswerInvalid(
@@ -203,6 +207,7 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
                     )
                 )
             outcome.signature = _verified_signature(run, job, outcome.answer, outcome.parsed)
+            foreground.pause()
             # the text for the search index, here in the worker: the write transaction that
             # stores the package only inserts its rows (docs/store.md, "Sharing the store")
             outcome.index = packages.index_rows(outcome.parsed)
@@ -287,6 +292,9 @@ def _store_batch(run: Run, batch: list[_Outcome]) -> None:
     now = run.now()
     with run.store.write() as session:
         for outcome in batch:
+            # A read waits for no write (WAL), only for the interpreter: while the learner waits
+            # for one, this transaction waits too, between two packages.
+            foreground.pause()
             course = outcome.job.course
             error = outcome.error
             if error is None and outcome.parsed is not None:

@@ -21,7 +21,9 @@ Every screen, dialog and controller runs store, network, import and export work 
 The lanes:
 
 - ``read``: store reads and long jobs that mostly read (opening a lesson, PDF export). They run
-  side by side on ``QThreadPool.globalInstance()``.
+  side by side on ``QThreadPool.globalInstance()``. A read is urgent unless it says otherwise
+  (``urgent=False``: an export): until its result is shown, a sync's CPU-heavy steps wait
+  (``player.foreground``), so a lesson opens during a sync about as fast as without one.
 - ``write``: store writes the learner asked for (enroll, mark complete, import, installing the
   samples). One thread for the whole application: one writer, in the order they were asked for.
 - ``network``: work that waits on a server (sync, sign-in, buy, the offline probe). Its store
@@ -77,6 +79,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QWidget
 
+from player import foreground
 from player.errors import Cancelled
 from player.ui.shell.error_dialogs import show_error
 
@@ -227,6 +230,7 @@ class _Pending:
     on_progress: ProgressCallback | None
     tracker: ProgressTracker | None
     write: bool  # a store write: never cancelled by ``reset``/``cancel_all``, it finishes
+    release: Callable[[], None] | None = None  # the foreground it holds (``player.foreground``)
 
 
 _pending: dict[int, _Pending] = {}
@@ -266,6 +270,8 @@ class _Relay(QObject):
             else:
                 (entry.on_failure or entry.runner.on_error)(error)
         finally:
+            if entry.release is not None:
+                entry.release()  # the result is shown: the background may go on
             if error is not None:
                 traceback.clear_frames(error.__traceback__)
 
@@ -293,12 +299,21 @@ def _relay() -> _Relay:
 class _Worker(QRunnable):
     """Runs one op in a pool thread; holds the op only until it has returned."""
 
-    def __init__(self, task_id: int, op: Callable[[Job], Any], job: Job, relay: _Relay) -> None:
+    def __init__(
+        self,
+        task_id: int,
+        op: Callable[[Job], Any],
+        job: Job,
+        relay: _Relay,
+        *,
+        urgent: bool = False,
+    ) -> None:
         super().__init__()
         self._task_id = task_id
         self._op: Callable[[Job], Any] | None = op
         self._job = job
         self._relay = relay
+        self._urgent = urgent
 
     def run(self) -> None:  # a pool thread (or in place with ImmediatePool)
         op, self._op = self._op, None
@@ -306,7 +321,11 @@ class _Worker(QRunnable):
         try:
             self._job.raise_if_cancelled()
             if op is not None:
-                outcome.result = op(self._job)
+                if self._urgent:
+                    with foreground.running():  # its own steps never wait for it
+                        outcome.result = op(self._job)
+                else:
+                    outcome.result = op(self._job)
         except Cancelled as error:
             log.debug("task %d cancelled", self._task_id)
             outcome.error = error
@@ -363,9 +382,16 @@ class TaskRunner:
         *,
         on_progress: ProgressCallback | None = None,
         message: str | None = None,
+        urgent: bool = True,
     ) -> TaskHandle:
-        """Read the store (or do a long mostly-reading job) beside other reads."""
-        return self._start(self.lanes.read, op, on_success, on_failure, on_progress, message, False)
+        """Read the store (or do a long mostly-reading job) beside other reads.
+
+        ``urgent``: the learner waits for it (a lesson, an overview, a search): until its result
+        has been delivered, background work such as a sync pauses its CPU-heavy steps
+        (``player.foreground``). A long job (an export) passes False."""
+        return self._start(
+            self.lanes.read, op, on_success, on_failure, on_progress, message, False, urgent
+        )
 
     def write(
         self,
@@ -447,15 +473,24 @@ class TaskRunner:
         on_progress: ProgressCallback | None,
         message: str | None,
         write: bool,
+        urgent: bool = False,
     ) -> TaskHandle:
         relay = _relay()
         task_id = next(_task_ids)
         handle = TaskHandle()
         tracker = self._track(message) if message is not None and self._track else None
         _pending[task_id] = _Pending(
-            self, self._generation, handle, on_success, on_failure, on_progress, tracker, write
+            self,
+            self._generation,
+            handle,
+            on_success,
+            on_failure,
+            on_progress,
+            tracker,
+            write,
+            foreground.hold() if urgent else None,
         )
-        pool.start(_Worker(task_id, op, Job(task_id, handle, relay), relay))
+        pool.start(_Worker(task_id, op, Job(task_id, handle, relay), relay, urgent=urgent))
         return handle
 
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from player import foreground
 from player.errors import Cancelled, PackageError
 from player.ui.tasks import ImmediatePool, Job, TaskRunner, shared_lanes
 
@@ -296,3 +297,44 @@ def test_finished_work_keeps_nothing_of_its_op_alive(qtbot: QtBot, pool: QThread
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_an_urgent_read_holds_the_foreground_until_its_result_is_shown() -> None:
+    late = LatePool()
+    runner = TaskRunner(pool=late)
+    seen: list[tuple[object, ...]] = []
+
+    def op(_job: Job) -> str:
+        # its own pauses (a search indexing older packages) never wait for itself
+        seen.append(("op", foreground.held(), foreground.pause(max_seconds=120.0)))
+        return "lesson"
+
+    runner.read(op, lambda result: seen.append(("shown", result, foreground.held())))
+    assert foreground.held()  # from the moment it is asked for
+    late.runnables[0].run()
+    assert seen == [("op", True, False), ("shown", "lesson", True)]
+    assert not foreground.held()
+
+
+def test_a_failed_or_dropped_urgent_read_lets_the_foreground_go() -> None:
+    late = LatePool()
+    failures: list[BaseException] = []
+    runner = TaskRunner(on_error=failures.append, pool=late)
+    runner.read(lambda _job: 1 / 0, Outcome().success)
+    late.runnables.pop().run()
+    assert len(failures) == 1 and not foreground.held()
+    shown = Outcome()
+    runner.read(lambda _job: "stale", shown.success)
+    runner.reset()  # its outcome is dropped
+    assert foreground.held()
+    late.runnables.pop().run()
+    assert shown.results == [] and not foreground.held()
+
+
+def test_exports_writes_and_network_work_hold_nothing() -> None:
+    runner = TaskRunner(pool=ImmediatePool())
+    held: list[bool] = []
+    runner.read(lambda _job: held.append(foreground.held()), Outcome().success, urgent=False)
+    runner.write(lambda _job: held.append(foreground.held()), Outcome().success)
+    runner.network(lambda _job: held.append(foreground.held()), Outcome().success)
+    assert held == [False, False, False]

@@ -233,7 +233,9 @@ class ExportDialog(QDialog):
 
         self.status_label.setText(_("Exporting…"))
         self.progress_bar.setRange(0, 0)
-        self._task = self.tasks.read(work, self._done, self._failed, on_progress=self._progress)
+        self._task = self.tasks.read(
+            work, self._done, self._failed, on_progress=self._progress, urgent=False
+        )
         self._refresh()
 
     def _progress(self, done: int, total: int, message: str) -> None:
