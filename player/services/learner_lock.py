@@ -6,7 +6,7 @@
 - In the window, switching to such a learner asks for the password, checked offline against the
   verifier (``unlock``), unless that learner chose "don't ask on this computer" for themselves
   (``set_ask``, which itself needs their password), and may take that back (``ask_again``:
-  File → Ask for My Password on This Computer). The guest has no server account, so nothing
+  File → Ask for my password on this computer). The guest has no server account, so nothing
   of a signed-in learner is ever reachable as the guest.
 - Buying always needs the password, in the window and on the command line (``confirm``), whatever
   "don't ask" says.

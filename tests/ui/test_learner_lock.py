@@ -116,7 +116,7 @@ def test_a_learner_without_a_kept_verifier_is_told_to_sign_in_again(
 def test_a_learner_turns_asking_for_their_password_back_on_and_off_only_with_it(
     qtbot: QtBot, imported: Store, make_learner: MakeLearner, make_window: MakeWindow
 ) -> None:
-    """File → Ask for My Password on This Computer: the current learner's own way back from
+    """File → Ask for my password on this computer: the current learner's own way back from
     "don't ask"; switching it off again needs their password, and no one else's choice moves."""
     ana = learner(imported, make_learner, "ana", "ana-secret")
     bea = learner(imported, make_learner, "bea", "bea-secret")

@@ -53,7 +53,7 @@ class AskPasswordControl(QObject):
         self._current = current
         self._kiosk = kiosk
         self.dialog: UnlockDialog | None = None
-        self.action = QAction(_("&Ask for My Password on This Computer"), parent)
+        self.action = QAction(_("&Ask for my password on this computer"), parent)
         self.action.setObjectName("askPasswordAction")
         self.action.setCheckable(True)
         self.action.setVisible(False)

@@ -8,7 +8,7 @@ key. A text over the limit is not saved: the pane says so until it is shortened.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -215,17 +215,19 @@ class NotesPane(QWidget):
 
     def _on_text_changed(self) -> None:
         length = len(self.editor.toPlainText())
+        locale = QLocale()  # digit grouping as the learner's language writes it
+        n, limit = locale.toString(length), locale.toString(MAX_NOTE_CHARS)
         if length > MAX_NOTE_CHARS:
             self.counter.setText(
                 _(
-                    "{n:,} of {limit:,} characters: too long to save. Shorten the note; "
+                    "{n} of {limit} characters: too long to save. Shorten the note; "
                     "the saved version is kept."
-                ).format(n=length, limit=MAX_NOTE_CHARS)
+                ).format(n=n, limit=limit)
             )
             self._timer.stop()
             return
         self.counter.setText(
-            _("{n:,} of {limit:,} characters").format(n=length, limit=MAX_NOTE_CHARS)
+            _("{n} of {limit} characters").format(n=n, limit=limit)
             if length > MAX_NOTE_CHARS * 9 // 10
             else ""
         )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from player.i18n import _
+from player.i18n import _, ngettext
 from player.services import reading
 from player.services.handles import Store
 from player.ui.shell.error_dialogs import clear_status, show_error, show_status
@@ -70,9 +70,11 @@ def import_path(host: ImportHost, path: Path, *, parent: QWidget) -> None:
         if isinstance(result, BundleResult):
             show_status(
                 parent,
-                _("Imported {n} verified course(s) from {server}.").format(
-                    n=result.courses, server=result.origin
-                ),
+                ngettext(
+                    "Imported {n} verified course from {server}.",
+                    "Imported {n} verified courses from {server}.",
+                    result.courses,
+                ).format(n=result.courses, server=result.origin),
             )
             host.refresh_catalog()
             return

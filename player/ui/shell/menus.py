@@ -104,7 +104,7 @@ def build_menus(
     zoom_reset_action = add_action(window, view_menu, _("&Reset zoom"), zoom_reset, ["Ctrl+0"])
     view_menu.addSeparator()
     sidebar_action = add_action(
-        window, view_menu, _("Show &sidebar"), toggle_sidebar, ["Ctrl+Shift+B"]
+        window, view_menu, _("Show side&bar"), toggle_sidebar, ["Ctrl+Shift+B"]
     )
     sidebar_action.setCheckable(True)
 

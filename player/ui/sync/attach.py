@@ -135,7 +135,7 @@ class SyncWiring(QObject):
         self.sync_action = QAction(_("S&ync now"), parent)
         self.sync_action.setShortcut(QKeySequence("F5"))
         self.sync_action.triggered.connect(self.controller.sync_now)
-        self.server_action = QAction(_("Sign in to a &server…"), parent)
+        self.server_action = QAction(_("Sign in to a se&rver…"), parent)
         self.server_action.triggered.connect(lambda: self.open_sign_in(""))
         first = menu.actions()[0]  # sync goes first in the File menu
         menu.insertActions(first, [self.sync_action, self.server_action])
