@@ -32,19 +32,21 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def mnemonics(menu: QMenu) -> list[str]:
-    letters = []
+    letters: list[str] = []
     for action in menu.actions():
         found = MNEMONIC.findall(action.text().replace("&&", ""))
         letters.extend(letter.casefold() for letter in found)
     return letters
 
 
+def menus_of(window: MainWindow) -> list[QMenu]:
+    menus = [action.menu() for action in window.menuBar().actions()]
+    return [menu for menu in menus if isinstance(menu, QMenu)]
+
+
 def clashes(window: MainWindow) -> dict[str, list[str]]:
-    menus: list[QMenu] = [
-        action.menu() for action in window.menuBar().actions() if action.menu() is not None
-    ]
-    found = {}
-    for menu in menus:
+    found: dict[str, list[str]] = {}
+    for menu in menus_of(window):
         counts = Counter(mnemonics(menu))
         shared = [
             action.text()
@@ -62,7 +64,7 @@ def test_every_menu_entry_has_its_own_mnemonic(
 ) -> None:
     window = make_window(store, kiosk=kiosk)
     SyncWiring(window, parent=window, pool=ImmediatePool())
-    menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    menus = menus_of(window)
     assert len(menus) >= 3 and all(mnemonics(menu) for menu in menus)
     titles = [menu.title() for menu in menus]
     assert (titles[0] == "&File") == (language == "en"), titles  # the catalog is in force
