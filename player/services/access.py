@@ -43,9 +43,16 @@ from player.errors import (
     SignInToOpen,
 )
 from player.i18n import _
-from player.origin import LOCAL, normalize_origin
+from player.origin import LOCAL
 from player.services.clock import ClockReading
 from player.services.clock import read as read_clock
+from player.services.summaries import (
+    FILE_PREFIX,
+    CourseAccess,
+    CourseKey,
+    LabServer,
+    format_price,
+)
 from player.store.models import (
     CatalogEntry,
     Enrollment,
@@ -57,94 +64,7 @@ from player.store.models import (
 )
 
 if TYPE_CHECKING:
-    from player.policy import LabPolicy
     from player.store.db import Store
-
-FILE_PREFIX = "file:"
-
-
-@dataclass(frozen=True, slots=True)
-class LabServer:
-    """The server (and tenant) a lab policy names: its courses stored on this machine are shown
-    to every learner, with their state."""
-
-    server: str
-    tenant: str | None = None
-
-    @classmethod
-    def from_policy(cls, policy: LabPolicy | None) -> LabServer | None:
-        if policy is None or not policy.server_url:
-            return None
-        return cls(normalize_origin(policy.server_url), policy.tenant_id)
-
-
-@dataclass(frozen=True, slots=True)
-class CourseKey:
-    """Where a course lives: ``server`` ("" for an imported file) and its id there. ``lab``: a
-    course of the lab's server that the learner sees without an account there."""
-
-    server: str
-    course_id: str
-    lab: bool = False
-
-    @property
-    def is_file(self) -> bool:
-        return self.server == LOCAL
-
-    @property
-    def ref(self) -> str:
-        """The id that always addresses this course: ``file:ID`` for a file, else ``ID``."""
-        return FILE_PREFIX + self.course_id if self.is_file else self.course_id
-
-
-@dataclass(frozen=True, slots=True)
-class CourseAccess:
-    course_id: str
-    title: str
-    product: Product | None
-    purchased: bool
-    enrolled: bool
-    lease_expired: bool
-    server: str = LOCAL
-    clock: ClockReading | None = None
-    """The trusted-time reading when the computer's clock went back (the lease's reason)."""
-    sign_in: bool = False
-    """A course of the lab's server the learner has no account for: shown, never opened."""
-
-    @property
-    def key(self) -> CourseKey:
-        return CourseKey(self.server, self.course_id, self.sign_in)
-
-    @property
-    def is_file(self) -> bool:
-        return self.server == LOCAL
-
-    @property
-    def ref(self) -> str:
-        return self.key.ref
-
-    @property
-    def paid(self) -> bool:
-        return self.product is not None
-
-    @property
-    def entitled(self) -> bool:
-        """A purchase or an enrollment of the learner, from the course's server."""
-        return self.purchased or self.enrolled
-
-    @property
-    def locked(self) -> bool:
-        """Shown as locked: a paid course the learner may not open (a free one they have not
-        enrolled in is not locked: enrolling opens it)."""
-        return self.paid and not self.can_read
-
-    @property
-    def can_read(self) -> bool:
-        if self.sign_in:
-            return False
-        if self.is_file:  # readable by every learner of the machine
-            return True
-        return self.entitled and not (self.paid and self.lease_expired)
 
 
 @dataclass(slots=True)
@@ -453,10 +373,6 @@ def check_enrolled(access: CourseAccess) -> None:
     if access.paid:
         raise _purchase_required(access)
     raise _not_enrolled(access)
-
-
-def format_price(product: Product) -> str:
-    return f"{product.priceCents / 100:.2f} {product.currency}"
 
 
 def _purchase_required(access: CourseAccess) -> PurchaseRequired:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func
@@ -31,53 +30,12 @@ from player.services.access import (
     resolve,
 )
 from player.services.storage import removed_courses
+from player.services.summaries import LOCKED, NOT_DOWNLOADED, READY, SIGN_IN, CourseSummary
 from player.store.db import Store
 from player.store.models import LessonProgress, PackageBlob, Profile, ServerKey, StoredPackage
 
 if TYPE_CHECKING:
     from player.package import CoursePackage, Lesson, ParsedPackage
-
-READY, LOCKED, NOT_DOWNLOADED = "ready", "locked", "not downloaded"
-SIGN_IN = "sign in to open"
-"""A course of the lab's server for a learner without an account there (``LabServer``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CourseSummary:
-    course_id: str  # the id that addresses the course (``file:ID`` where both exist)
-    title: str
-    version: int
-    summary: str
-    lesson_count: int
-    state: str  # READY | LOCKED | NOT_DOWNLOADED | SIGN_IN
-    access: CourseAccess
-    completed: int = 0
-    language: str | None = None
-    published_at: str | None = None
-    newer_version: int | None = None  # offered by the server but not downloaded yet
-    source: str | None = None  # an imported file: where it came from (its file name)
-    signed: bool = False  # stored with its server's signature (False: a file, or unsigned)
-    stored: bool = True  # its package is on this computer (False: offered by the server only)
-    removed: bool = False  # the learner removed it here: sync leaves it until they ask again
-
-    @property
-    def paid(self) -> bool:
-        return self.access.paid
-
-    @property
-    def unsigned(self) -> bool:
-        """A server's course without a signature: its server does not sign its packages."""
-        return not self.is_file and not self.signed
-
-    @property
-    def sign_in(self) -> bool:
-        """A course of the lab's server the learner has no account for (shown, never opened)."""
-        return self.access.sign_in
-
-    @property
-    def is_file(self) -> bool:
-        """Imported from a file (or bundled): the machine's, not a server's."""
-        return self.access.is_file
 
 
 class _PackageCache:

@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from player.services.learn import LOCKED, NOT_DOWNLOADED, SIGN_IN, CourseSummary
+from player.services.summaries import LOCKED, NOT_DOWNLOADED, SIGN_IN, CourseSummary
 from player.ui.catalog.model import SUMMARY_ROLE, badge_text, progress_text
 
 PAD_X = 12

@@ -19,8 +19,14 @@ from PySide6.QtCore import (
 )
 
 from player.i18n import _, ngettext
-from player.services.access import FILE_PREFIX, format_price
-from player.services.learn import LOCKED, NOT_DOWNLOADED, SIGN_IN, CourseSummary
+from player.services.summaries import (
+    FILE_PREFIX,
+    LOCKED,
+    NOT_DOWNLOADED,
+    SIGN_IN,
+    CourseSummary,
+    format_price,
+)
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 2

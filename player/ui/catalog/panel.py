@@ -16,7 +16,7 @@ from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QPalet
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QMenu, QVBoxLayout, QWidget
 
 from player.i18n import _
-from player.services.learn import SIGN_IN, CourseSummary
+from player.services.summaries import SIGN_IN, CourseSummary
 from player.ui.catalog.delegate import BAR_HEIGHT, GAP, PAD_X, PAD_Y, CatalogDelegate
 from player.ui.catalog.model import COURSE_ID_ROLE, CatalogFilter, CatalogModel
 
