@@ -13,13 +13,15 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from player import config
 from player.cli import exit_codes
-from player.cli.context import Context
 from player.cli.output import safe_output
 from player.errors import Cancelled, PlayerError
+
+if TYPE_CHECKING:
+    from player.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -135,19 +137,11 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     config.setup_logging(args.verbose)
     try:
-        try:
-            ctx = Context.open(args)
-        except PlayerError as error:
-            if args.command is None:  # the window: say it on screen, not only on stderr
-                _show_startup_error(str(error))
-            raise
         if args.command is None:
-            from player.ui.shell.app import run
+            return _window(args)
+        from player.cli.context import Context
 
-            return run(
-                ctx.store, args.profile, kiosk=ctx.kiosk, settings=ctx.settings, policy=ctx.policy
-            )
-        result: int = args.func(ctx, args)
+        result: int = args.func(Context.open(args), args)
         return result
     except Cancelled as error:
         print(str(error), file=sys.stderr)
@@ -157,6 +151,29 @@ def _run(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("course-player: interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
+
+
+def _window(args: argparse.Namespace) -> int:
+    """The window: its frame paints before the store layer is imported; the store opens
+    after (``player.ui.shell.app.run``), its failures shown in a dialog and on stderr."""
+    from player.cli.startup import read_start
+
+    try:
+        start = read_start(args)
+    except PlayerError as error:  # say it on screen, not only on stderr
+        _show_startup_error(str(error))
+        raise
+
+    def open_store() -> Store:
+        from player.cli.context import open_store
+
+        return open_store(args, start.policy)
+
+    from player.ui.shell.app import run
+
+    return run(
+        open_store, args.profile, kiosk=start.kiosk, settings=start.settings, policy=start.policy
+    )
 
 
 def _show_startup_error(message: str) -> None:

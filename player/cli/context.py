@@ -6,14 +6,14 @@ import argparse
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
-from player import config, i18n
+from player import config
+from player.cli.startup import read_start
 from player.errors import StoreBusy, StoreFull, StoreUnwritable
-from player.policy import LabPolicy, load_policy
+from player.policy import LabPolicy
 from player.services import clock, profiles
 from player.settings import Settings
 from player.store.db import Store
@@ -38,35 +38,14 @@ class Context:
 
     @classmethod
     def open(cls, args: argparse.Namespace) -> Context:
-        """Read the settings and the policy (a malformed policy raises ConfigError), then open
-        the store. Commands that must work with a broken policy set ``skip_policy``."""
-        user = Settings.load()
-        locale_dir = config.resources_dir() / "locale"
-        i18n.install(user.effective_language(), locale_dir)
-        policy: LabPolicy | None = None
-        if not getattr(args, "skip_policy", False):
-            path = getattr(args, "config", None)
-            policy = load_policy(Path(path).expanduser() if path else None)
-        settings = user.with_policy(policy)
-        if settings.language != user.language:
-            i18n.install(settings.effective_language(), locale_dir)
-        kiosk = bool(getattr(args, "kiosk", False)) or (policy is not None and policy.kiosk.enabled)
-        store = Store(config.data_dir(args.data_dir))
-        if policy is not None and policy.public_keys:  # pinned before any sign-in
-            from player.services import keys  # signatures (cryptography): only when pinning
-
-            keys.pin_policy_keys(store, policy.server_url, policy.public_keys)
-        try:
-            clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
-        except (OperationalError, StoreFull, StoreBusy, StoreUnwritable) as error:
-            # a full disk, a busy or read-only store: the command says so when it writes
-            log.warning("could not record the local time: %s", error)
+        """Read the settings and the policy (``player.cli.startup``), then open the store."""
+        start = read_start(args)
         return cls(
-            store=store,
+            store=open_store(args, start.policy),
             profile_id=args.profile,
-            settings=settings,
-            policy=policy,
-            kiosk=kiosk,
+            settings=start.settings,
+            policy=start.policy,
+            kiosk=start.kiosk,
         )
 
     @property
@@ -92,3 +71,19 @@ class Context:
         if self.profile_id:
             return profiles.get_profile(self.store, self.profile_id)
         return profiles.last_used(self.store)
+
+
+def open_store(args: argparse.Namespace, policy: LabPolicy | None) -> Store:
+    """The store of ``--data-dir`` (or the platform's), with the policy's keys pinned and the
+    local time noted as the floor of trusted time."""
+    store = Store(config.data_dir(args.data_dir))
+    if policy is not None and policy.public_keys:  # pinned before any sign-in
+        from player.services import keys  # signatures (cryptography): only when pinning
+
+        keys.pin_policy_keys(store, policy.server_url, policy.public_keys)
+    try:
+        clock.note_local_time_in(store)  # the floor of trusted time (player.services.clock)
+    except (OperationalError, StoreFull, StoreUnwritable, StoreBusy) as error:
+        # a full disk, a busy or read-only store: the command says so when it writes
+        log.warning("could not record the local time: %s", error)
+    return store

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
@@ -23,15 +24,19 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from player.config import APP_AUTHOR, APP_ID, APP_NAME, resources_dir, setup_logging
+from player.errors import PlayerError
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services.handles import Store
 from player.settings import Settings
 from player.ui.shell import theme
 from player.ui.shell.garbage import GarbageCollector
 from player.ui.shell.main_window import MainWindow
+from player.ui.shell.startup_error import show_startup_error
 from player.ui.shell.theme import theme_choice
 from player.ui.tasks import wait_for_background_work
+
+if TYPE_CHECKING:
+    from player.services.handles import Store
 
 __all__ = [
     "FIRST_PAINT_ENV",
@@ -223,7 +228,7 @@ def _freeze_startup_heap() -> None:
 
 
 def run(
-    store: Store,
+    store: Store | Callable[[], Store],
     profile_id: str | None = None,
     *,
     argv: list[str] | None = None,
@@ -233,10 +238,14 @@ def run(
 ) -> int:
     """Open the main window on ``store`` and run until it closes; returns the exit status.
 
-    ``settings``: the settings in force (the person's with the lab policy's on top; loaded from
-    the settings file when None). ``policy``: the lab provisioning file (kiosk idle time, exit
-    PIN, locked settings). ``kiosk``: ``--kiosk`` or the policy's ``kiosk.enabled``: full screen,
-    one learner after the other, leaving needs the PIN (docs/kiosk.md).
+    ``store``: the store, or what opens it (the command line): then the window's frame paints
+    first and the store opens after, with the store layer's imports, while the catalog shows
+    placeholder rows; a ``PlayerError`` from it (a damaged store, one from a newer player) is
+    shown in a dialog over the frame, then raised once the window has closed. ``settings``: the
+    settings in force (the person's with the lab policy's on top; loaded from the settings file
+    when None). ``policy``: the lab provisioning file (kiosk idle time, exit PIN, locked
+    settings). ``kiosk``: ``--kiosk`` or the policy's ``kiosk.enabled``: full screen, one learner
+    after the other, leaving needs the PIN (docs/kiosk.md).
     """
     setup_logging()
     if settings is None:
@@ -249,24 +258,29 @@ def run(
     )
     collector = GarbageCollector(app)  # cycles are freed on this thread only, Qt objects with them
     samples = resources_dir() / "samples"
-    window = MainWindow(
-        store,
-        samples_dir=samples if samples.is_dir() else None,
-        settings=settings,
-        policy=policy,
-        kiosk=kiosk,
-    )
+    window = MainWindow(settings=settings, policy=policy, kiosk=kiosk)  # the frame
     sync = _SyncWiring(window)
     shown = _CatalogShown(window)
     shown.shown.connect(lambda: QTimer.singleShot(0, sync, sync.wire))
-    app.installEventFilter(
-        _FirstPaint(window, os.environ.get(FIRST_PAINT_ENV), sync.after_first_paint)
-    )
+    failed: list[PlayerError] = []
+
+    def attach() -> None:
+        try:
+            opened = store() if callable(store) else store
+        except PlayerError as error:
+            failed.append(error)
+            show_startup_error(str(error))
+            QApplication.exit(1)
+            return
+        window.attach(opened, samples_dir=samples if samples.is_dir() else None)
+        window.start(profile_id)
+        sync.after_first_paint()
+
+    app.installEventFilter(_FirstPaint(window, os.environ.get(FIRST_PAINT_ENV), attach))
     ready = os.environ.get(READY_ENV)
     if ready:
         shown.shown.connect(lambda: _write_ready(window, ready))
     window.show_window()
-    window.start(profile_id)
     # Once start-up's objects exist, move them out of the collector's reach: full collections
     # over the start-up heap otherwise pause the UI for 50-70 ms during a large sync.
     QTimer.singleShot(1000, _freeze_startup_heap)
@@ -275,5 +289,7 @@ def run(
     app.closeAllWindows()
     wait_for_background_work(10_000)
     collector.stop()
+    if failed:
+        raise failed[0]
     log.info("window closed (status %s)", status)
     return int(status)

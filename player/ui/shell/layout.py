@@ -11,12 +11,15 @@ Narrow: the catalog moves into the content stack as its first page, one page at 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
 
-from player.ui.catalog.panel import CatalogPanel
-from player.ui.overview.view import CourseOverview
+if TYPE_CHECKING:
+    from player.ui.catalog.panel import CatalogPanel
+    from player.ui.overview.view import CourseOverview
 
 NARROW_WIDTH = 600
 SIDEBAR_WIDTH = 320

@@ -42,6 +42,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QResizeEvent
@@ -55,33 +56,33 @@ from PySide6.QtWidgets import (
 
 from player.i18n import _
 from player.policy import LabPolicy
-from player.services import profiles
-from player.services.access import LabServer
-from player.services.handles import Profile, Store
-from player.services.reading import CourseDetails
 from player.settings import Settings
-from player.ui.catalog.controller import CatalogController
 from player.ui.catalog.panel import CatalogPanel
-from player.ui.kiosk.controller import KioskController, close_open_dialogs
-from player.ui.learners.ask_password import AskPasswordControl
-from player.ui.learners.chooser import LearnerChooser
-from player.ui.learners.controller import LearnerController
-from player.ui.notes.controller import NotesListController, NotesListHooks
-from player.ui.overview.controller import CourseController
-from player.ui.overview.view import CourseOverview
-from player.ui.reader.controller import LessonController
-from player.ui.reader.notes_controller import NotesController
-from player.ui.reader.view import ReaderView
-from player.ui.search.controller import SearchController, WindowHooks
-from player.ui.search.view import SearchView
-from player.ui.settings.preferences import Preferences
-from player.ui.shell import importer
 from player.ui.shell.error_dialogs import show_error
-from player.ui.shell.layout import NARROW_WIDTH, WindowLayout
+from player.ui.shell.layout import NARROW_WIDTH, SIDEBAR_WIDTH
 from player.ui.shell.menus import MenuActions, add_action, build_menus
 from player.ui.shell.statusbar import StatusArea
 from player.ui.shell.window_state import WindowState
 from player.ui.tasks import Pool, TaskRunner
+
+if TYPE_CHECKING:  # built by attach(), after the frame has painted
+    from player.services.handles import Profile, Store
+    from player.services.reading import CourseDetails
+    from player.ui.catalog.controller import CatalogController
+    from player.ui.kiosk.controller import KioskController
+    from player.ui.learners.ask_password import AskPasswordControl
+    from player.ui.learners.chooser import LearnerChooser
+    from player.ui.learners.controller import LearnerController
+    from player.ui.notes.controller import NotesListController
+    from player.ui.overview.controller import CourseController
+    from player.ui.overview.view import CourseOverview
+    from player.ui.reader.controller import LessonController
+    from player.ui.reader.notes_controller import NotesController
+    from player.ui.reader.view import ReaderView
+    from player.ui.search.controller import SearchController
+    from player.ui.search.view import SearchView
+    from player.ui.settings.preferences import Preferences
+    from player.ui.shell.layout import WindowLayout
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None = None,
         *,
         samples_dir: Path | None = None,
         pool: Pool | None = None,
@@ -111,16 +112,18 @@ class MainWindow(QMainWindow):
         follow_system_theme: bool = True,
         kiosk: bool = False,
     ) -> None:
+        """The window's frame (menus, status bar, the catalog waiting for its rows); with a
+        ``store``, everything else too (``attach``). Without one, the frame can be shown and
+        painted before the store layer is imported (``player.ui.shell.app``), and ``attach``
+        builds the screens once the store is open."""
         super().__init__()
         self.setObjectName("mainWindow")
-        self.store = store
         self.profile: Profile | None = None
         self.policy = policy
-        self.preferences = Preferences(
-            self,
-            settings if settings is not None else Settings.load().with_policy(policy),
-            parent=self,
-        )
+        self._settings = settings if settings is not None else Settings.load().with_policy(policy)
+        self._follow_system_theme = follow_system_theme
+        self._kiosk_asked = kiosk
+        self.attached = False
         self.ui_state = ui_state or WindowState()
         self.status_area = StatusArea(self)
         self.task_progress = self.status_area.task_progress
@@ -136,52 +139,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Course Player"))
         self.setMinimumSize(320, 360)
 
-        # --- screens
-        self.learner_chooser = LearnerChooser(self)
         self.catalog = CatalogPanel(self)
         self.catalog.setAccessibleName(_("Catalog"))
-        self.overview = CourseOverview(self)
-        self.overview.setAccessibleName(_("Course overview"))
-        self.overview.enroll_requested.connect(self.enroll)
-        self.overview.lesson_requested.connect(self.open_lesson)
-        self.overview.export_requested.connect(self.export_course)
-        self.overview.set_export_available(True)  # kiosk mode hides it (set_export_allowed)
-        self.reader = ReaderView(
-            self, zoom=self.settings.text_zoom, zoom_choices=self.settings.text_zoom_choices
-        )
-        self.reader.setAccessibleName(_("Lesson reader"))
-        self.courses = CourseController(self, parent=self)
-        self.lessons = LessonController(self, parent=self)
-        self.catalog_flow = CatalogController(self, samples_dir=samples_dir, parent=self)
-        self.reader.zoom_changed.connect(self.preferences.zoom_changed)
-        self.notes = NotesController(
-            self.reader.notes_pane,
-            self.tasks,
-            self.store,
-            lambda: self.profile,
-            lambda error: show_error(self, error),
-        )
-        self.notes_list = NotesListController(
-            self,
-            self.store,
-            self.tasks,
-            NotesListHooks(
-                profile=lambda: self.profile,
-                has_course=lambda course_id: self.catalog.model.course(course_id) is not None,
-                reveal_lesson=self.lessons.reveal,
-            ),
-        )
-        self.notes.changed.connect(self.notes_list.refresh)
-        self.learners = LearnerController(self, parent=self)
-
-        self.search_view = SearchView(self)
-        self.search_view.setAccessibleName(_("Search"))
-
+        self.catalog.set_loading()  # placeholder rows until the store answers
         self.content = QStackedWidget(self)
         self.content.setObjectName("content")
-        self.content.addWidget(self.overview)
-        self.content.addWidget(self.reader)
-        self.content.addWidget(self.search_view)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -192,13 +154,93 @@ class MainWindow(QMainWindow):
         self.catalog.setMinimumWidth(220)
         self.root = QStackedWidget(self)
         self.root.setObjectName("root")
-        self.root.addWidget(self.learner_chooser)
         self.root.addWidget(self.splitter)
-        self.root.setCurrentWidget(self.splitter)
         self.setCentralWidget(self.root)
-
         self._build_menus()
-        self.ask_password = AskPasswordControl(
+        geometry = self.ui_state.window_geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+        # the sidebar as wide as it will be (WindowLayout.restore), so nothing moves at attach
+        state = self.ui_state.splitter_state
+        if state is None or not self.splitter.restoreState(state):
+            width = max(self.width(), NARROW_WIDTH)
+            self.splitter.setSizes([SIDEBAR_WIDTH, width - SIDEBAR_WIDTH])
+        if self.width() < NARROW_WIDTH:  # narrow: the catalog alone, as it will be
+            self.content.hide()
+        if store is not None:
+            self.attach(store, samples_dir=samples_dir)
+
+    def attach(self, store: Store, *, samples_dir: Path | None = None) -> None:
+        """Build the screens and their flows on ``store`` (imported here: the store layer
+        loads after the frame's first paint), then enable the menus."""
+        from player.services.access import LabServer
+        from player.ui.catalog.controller import CatalogController
+        from player.ui.kiosk.controller import KioskController
+        from player.ui.learners.ask_password import AskPasswordControl
+        from player.ui.learners.chooser import LearnerChooser
+        from player.ui.learners.controller import LearnerController
+        from player.ui.notes.controller import NotesListController, NotesListHooks
+        from player.ui.overview.controller import CourseController
+        from player.ui.overview.view import CourseOverview
+        from player.ui.reader.controller import LessonController
+        from player.ui.reader.notes_controller import NotesController
+        from player.ui.reader.view import ReaderView
+        from player.ui.search.controller import SearchController, WindowHooks
+        from player.ui.search.view import SearchView
+        from player.ui.settings.preferences import Preferences
+        from player.ui.shell.layout import WindowLayout
+
+        assert not self.attached, "attach() runs once"
+        self.store = store
+        self.preferences: Preferences = Preferences(self, self._settings, parent=self)
+
+        # --- screens
+        self.learner_chooser: LearnerChooser = LearnerChooser(self)
+        self.overview: CourseOverview = CourseOverview(self)
+        self.overview.setAccessibleName(_("Course overview"))
+        self.overview.enroll_requested.connect(self.enroll)
+        self.overview.lesson_requested.connect(self.open_lesson)
+        self.overview.export_requested.connect(self.export_course)
+        self.overview.set_export_available(True)  # kiosk mode hides it (set_export_allowed)
+        self.reader: ReaderView = ReaderView(
+            self, zoom=self.settings.text_zoom, zoom_choices=self.settings.text_zoom_choices
+        )
+        self.reader.setAccessibleName(_("Lesson reader"))
+        self.courses: CourseController = CourseController(self, parent=self)
+        self.lessons: LessonController = LessonController(self, parent=self)
+        self.catalog_flow: CatalogController = CatalogController(
+            self, samples_dir=samples_dir, parent=self
+        )
+        self.reader.zoom_changed.connect(self.preferences.zoom_changed)
+        self.notes: NotesController = NotesController(
+            self.reader.notes_pane,
+            self.tasks,
+            self.store,
+            lambda: self.profile,
+            lambda error: show_error(self, error),
+        )
+        self.notes_list: NotesListController = NotesListController(
+            self,
+            self.store,
+            self.tasks,
+            NotesListHooks(
+                profile=lambda: self.profile,
+                has_course=lambda course_id: self.catalog.model.course(course_id) is not None,
+                reveal_lesson=self.lessons.reveal,
+            ),
+        )
+        self.notes.changed.connect(self.notes_list.refresh)
+        self.learners: LearnerController = LearnerController(self, parent=self)
+
+        self.search_view: SearchView = SearchView(self)
+        self.search_view.setAccessibleName(_("Search"))
+        self.content.addWidget(self.overview)
+        self.content.addWidget(self.reader)
+        self.content.addWidget(self.search_view)
+        self.root.insertWidget(0, self.learner_chooser)
+        self.root.setCurrentWidget(self.splitter)
+
+        self.ask_password: AskPasswordControl = AskPasswordControl(
             self,
             self.menus.file_menu,
             self.menus.settings_action,
@@ -207,7 +249,7 @@ class MainWindow(QMainWindow):
             current=lambda: self.profile,
             kiosk=lambda: self.kiosk,
         )
-        self.search = SearchController(
+        self.search: SearchController = SearchController(
             self.search_view,
             store,
             self.tasks,
@@ -222,10 +264,8 @@ class MainWindow(QMainWindow):
             self.lesson_shown,
             lab=lambda: LabServer.from_policy(self.policy),
         )
-        self.search_action = add_action(
-            self, self.menus.view_menu, _("&Search all courses…"), self.search.show, ["Ctrl+K"]
-        )
-        self.layout_mode = WindowLayout(
+        self.content.show()
+        self.layout_mode: WindowLayout = WindowLayout(
             self,
             splitter=self.splitter,
             content=self.content,
@@ -233,13 +273,18 @@ class MainWindow(QMainWindow):
             home=self.overview,
             sidebar_action=self.sidebar_action,
         )
-        self._restore_window()
-        if follow_system_theme:
+        self.layout_mode.restore(self.ui_state.splitter_state)
+        self.overview.set_narrow(self.narrow)
+        if self._follow_system_theme:
             hints = QGuiApplication.styleHints()
             if hasattr(hints, "colorSchemeChanged"):
                 hints.colorSchemeChanged.connect(self.preferences.system_colours_changed)
-        if kiosk:
-            self.kiosk_mode = KioskController(self, policy, parent=self)
+        if self._kiosk_asked:
+            self.kiosk_mode = KioskController(self, self.policy, parent=self)
+        self.attached = True
+        for action in self._store_actions:
+            action.setEnabled(True)
+        self.refresh_learner_actions()
 
     def export_course(self, course_id: str) -> None:
         """Export… on the overview: the dialog runs the guarded export off the UI thread."""
@@ -250,14 +295,16 @@ class MainWindow(QMainWindow):
     # --- menus -------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
+        """Every menu entry, in the frame; those that need the screens are enabled by
+        ``attach``."""
         self.menus: MenuActions = build_menus(
             self,
             import_course=self.import_course,
             switch_learner=self.switch_learner,
-            open_settings=self.preferences.open_dialog,
-            zoom_in=self.reader.zoom_in,
-            zoom_out=self.reader.zoom_out,
-            zoom_reset=self.reader.zoom_reset,
+            open_settings=lambda: self.preferences.open_dialog(),
+            zoom_in=lambda: self.reader.zoom_in(),
+            zoom_out=lambda: self.reader.zoom_out(),
+            zoom_reset=lambda: self.reader.zoom_reset(),
             toggle_sidebar=self._on_sidebar_toggled,
             about=self.about,
         )
@@ -269,16 +316,36 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self.menus.zoom_out_action
         self.zoom_reset_action = self.menus.zoom_reset_action
         self.sidebar_action: QAction = self.menus.sidebar_action
+        self.search_action = add_action(
+            self,
+            self.menus.view_menu,
+            _("&Search all courses…"),
+            lambda: self.search.show(),
+            ["Ctrl+K"],
+        )
         self.menus.view_menu.addSeparator()
         self.notes_list_action = add_action(
             self,
             self.menus.view_menu,
             _("&Notes && bookmarks…"),
-            self.notes_list.show,
+            lambda: self.notes_list.show(),
             ["Ctrl+Shift+M"],
         )
         self.sidebar_action.setChecked(self.ui_state.sidebar_visible)
         self.catalog.setVisible(self.ui_state.sidebar_visible)
+        self._store_actions = [
+            self.import_action,
+            self.switch_action,
+            self.settings_action,
+            self.zoom_in_action,
+            self.zoom_out_action,
+            self.zoom_reset_action,
+            self.sidebar_action,
+            self.search_action,
+            self.notes_list_action,
+        ]
+        for action in self._store_actions:
+            action.setEnabled(False)
 
     # --- hooks ---------------------------------------------------------------------------------
 
@@ -289,7 +356,7 @@ class MainWindow(QMainWindow):
     @property
     def settings(self) -> Settings:
         """The settings in force (``player.settings.Settings``; File → Settings…)."""
-        return self.preferences.settings
+        return self.preferences.settings if self.attached else self._settings
 
     @property
     def shown_course(self) -> CourseDetails | None:
@@ -311,7 +378,7 @@ class MainWindow(QMainWindow):
 
     def show_window(self) -> None:
         """Show the window: full screen in kiosk mode."""
-        if self.kiosk:
+        if self.kiosk or (self._kiosk_asked and not self.attached):
             self.showFullScreen()
         else:
             self.show()
@@ -343,6 +410,8 @@ class MainWindow(QMainWindow):
         self.learner_label.setText(profile.displayName)
         self.show_main_area()
         self.ask_password.refresh()
+        from player.services import profiles
+
         self.tasks.write(lambda _job: profiles.touch(self.store, profile), lambda _result: None)
         self.refresh_catalog(install_samples=True, reopen=True)
         self.profile_changed.emit(profile.id)
@@ -350,6 +419,8 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         """End the learner's session: dialogs closed, every view of them cleared, then the
         learner chooser. Nothing is deleted: their queued progress waits in the outbox."""
+        from player.ui.kiosk.controller import close_open_dialogs
+
         close_open_dialogs(keep=self)
         self._forget_learner()
         self.profile = None
@@ -430,9 +501,13 @@ class MainWindow(QMainWindow):
     # --- import -------------------------------------------------------------------------------
 
     def import_course(self) -> None:
+        from player.ui.shell import importer
+
         importer.choose_and_import(self, parent=self)
 
     def import_path(self, path: Path) -> None:
+        from player.ui.shell import importer
+
         importer.import_path(self, path, parent=self)
 
     # --- layout -------------------------------------------------------------------------------
@@ -443,7 +518,8 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._update_layout_mode()
+        if self.attached:  # the frame alone has no layout mode yet
+            self._update_layout_mode()
 
     def _update_layout_mode(self) -> None:
         if self.layout_mode.update():
@@ -455,18 +531,11 @@ class MainWindow(QMainWindow):
         self.ui_state.sidebar_visible = visible
         self.layout_mode.set_sidebar_visible(visible)
 
-    def _restore_window(self) -> None:
-        geometry = self.ui_state.window_geometry
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(*DEFAULT_SIZE)
-        self.layout_mode.restore(self.ui_state.splitter_state)
-        self.overview.set_narrow(self.narrow)
-
     def save_window_state(self) -> None:
         if self.kiosk:  # full screen: not the size to come back to
             return
         self.ui_state.window_geometry = self.saveGeometry()
-        state = self.layout_mode.splitter_state()
+        state = self.layout_mode.splitter_state() if self.attached else None
         if state is not None:
             self.ui_state.splitter_state = state
         self.ui_state.sync()
@@ -476,8 +545,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_window_state()
-        self.reader.flush_position()
-        self.reader.notes_pane.save_now()
+        if self.attached:
+            self.reader.flush_position()
+            self.reader.notes_pane.save_now()
         self.tasks.cancel_all()
         super().closeEvent(event)
 
