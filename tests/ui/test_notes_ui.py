@@ -137,3 +137,20 @@ def test_another_learner_never_sees_them(
         window.notes_list.dialog is not None
         and window.notes_list.dialog.tree.topLevelItemCount() == 0
     )
+
+
+def test_a_long_note_is_cut_short_in_the_list_not_scrolled(
+    qtbot: QtBot, imported: Store, window: MainWindow
+) -> None:
+    open_lesson(qtbot, window, "git-basics", 1)
+    pane = window.reader.notes_pane
+    click(qtbot, window.reader.notes_button)
+    long_line = "DRSABCD: Danger comes first, every time; practise the order with a partner " * 3
+    qtbot.keyClicks(pane.editor, long_line)
+    pane.save_now()
+    qtbot.waitUntil(lambda: pane.list.count() == 1)
+    item = pane.list.item(0)
+    assert pane.list.fontMetrics().horizontalAdvance(item.text()) > pane.list.viewport().width()
+    assert not pane.list.horizontalScrollBar().isVisible()
+    assert pane.list.textElideMode() == Qt.TextElideMode.ElideRight
+    assert item.toolTip().startswith("DRSABCD: Danger comes first")

@@ -60,6 +60,9 @@ class NotesPane(QWidget):
         self.list.setObjectName("notesList")
         self.list.setAccessibleName(_("Notes on this lesson"))
         self.list.setMaximumHeight(110)
+        # a long first line ends in "…" (the whole note is its tooltip), not a scroll bar
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.currentItemChanged.connect(self._on_current_changed)
         self.editor = QPlainTextEdit(self)
         self.editor.setObjectName("notesEditor")
