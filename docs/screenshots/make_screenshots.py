@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     window.reader.back_requested.emit()
     window.resize(*NARROW)
     settle(app)
-    window.show_catalog_page()
+    window.catalog_flow.show_page()
     shoot(window, "narrow-catalog")
     window.catalog.select_course(first_course)
     window.open_course(first_course)
