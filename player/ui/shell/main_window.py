@@ -11,6 +11,12 @@ Structure::
       status bar: messages · task progress · ``sync_status_area`` (hook) · the learner's name
                   (· Sign out, in kiosk mode)
 
+The window is built in two steps. ``MainWindow()`` is the frame: title, geometry, menus (the
+entries that need the screens disabled), status bar, the splitter with the catalog painting
+placeholder rows; its module imports nothing of the store layer, so ``player.ui.shell.app`` paints
+it before sqlalchemy and the store's tables load. ``attach(store)`` then imports and builds the
+screens and their flows and enables the menus; ``MainWindow(store)`` (the tests) does both.
+
 The window is a thin controller: screens emit what the learner asked for, and each flow lives in
 its screen's package, asking the window only for a small ``Protocol`` (the window is each host):
 ``learners.controller.LearnerController`` (``LearnerHost``: start, chooser, switching, a locked
