@@ -58,3 +58,22 @@ def test_a_store_from_a_newer_player_is_explained_in_a_dialog(
     assert code == 1
     [(_title, message)] = shown
     assert "newer Course Player" in message
+
+
+def test_an_unexpected_failure_opening_the_store_ends_the_start_too(
+    tmp_path: Path,
+    shown: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not a PlayerError (a bug): the frame does not wait for a store that will not come; the
+    dialog says so, and the error reaches the caller (stderr, a non-zero status)."""
+    import player.cli.context
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(player.cli.context, "open_store", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["--data-dir", str(tmp_path / "data")])
+    [(title, message)] = shown
+    assert "cannot start" in title and "RuntimeError" in message and "log file" in message

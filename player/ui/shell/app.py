@@ -262,14 +262,23 @@ def run(
     sync = _SyncWiring(window)
     shown = _CatalogShown(window)
     shown.shown.connect(lambda: QTimer.singleShot(0, sync, sync.wire))
-    failed: list[PlayerError] = []
+    failed: list[Exception] = []
 
     def attach() -> None:
         try:
             opened = store() if callable(store) else store
-        except PlayerError as error:
+        except Exception as error:  # never a frame that waits for a store that will not come
             failed.append(error)
-            show_startup_error(str(error))
+            if isinstance(error, PlayerError):
+                show_startup_error(str(error))
+            else:  # a bug: the traceback goes to the log and, raised below, to stderr
+                log.error("could not open the store", exc_info=error)
+                show_startup_error(
+                    _(
+                        "Course Player could not open its courses ({error}). The log file has "
+                        "the details."
+                    ).format(error=type(error).__name__)
+                )
             QApplication.exit(1)
             return
         window.attach(opened, samples_dir=samples if samples.is_dir() else None)
