@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +58,8 @@ class Store:
             raise health.unwritable(self.path) from error
         health.check_file(self.path)
         health.check_writable(self.path)
+        if not self.path.exists():
+            _create(self.path, steps, busy_timeout)
         self.engine = _make_engine(self.path, busy_timeout)
         self._writer = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         self._write_lock = threading.RLock()
@@ -125,6 +129,63 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+STAGING_SUFFIX = ".new-"  # player.sqlite3.new-PID: a store being created (``_create``)
+STALE_STAGING = 3600.0  # seconds after which a staging file is a killed creation's leftover
+
+
+def _create(path: Path, steps: Sequence[Step], busy_timeout: float) -> None:
+    """Create the store at ``path`` whole or not at all.
+
+    SQLite creates its file empty and writes the first page a moment later: a process killed in
+    between (a first start, a lab machine switched off) would leave a 0-byte store, which
+    ``health.check_file`` rightly calls damaged. So a new store is built beside it under a name of
+    its own, migrated, checkpointed into its file and closed, then given its name with a hard link,
+    which fails rather than replace a store another process created meanwhile. A file system
+    without hard links (FAT on a USB stick) gets a rename when the name is still free."""
+    folder = path.parent
+    for leftover in folder.glob(path.name + STAGING_SUFFIX + "*"):
+        try:
+            if time.time() - leftover.stat().st_mtime > STALE_STAGING:
+                leftover.unlink()
+        except OSError:
+            pass  # another process's, or gone already
+    staging = folder / f"{path.name}{STAGING_SUFFIX}{os.getpid()}"
+    _remove_files(staging)
+    try:
+        engine = _make_engine(staging, busy_timeout)
+        try:
+            with engine.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin() as conn:
+                migrate(conn, steps)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            engine.dispose()  # the last connection: SQLite folds the WAL into the file
+        wal = staging.with_name(staging.name + "-wal")
+        if wal.exists() and wal.stat().st_size:  # never name a store whose data is elsewhere
+            raise OSError(f"{wal} was not checkpointed")
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            log.info("another process created the store %s first", path)
+        except OSError:  # no hard links here
+            if not path.exists():
+                os.replace(staging, path)
+    except sa_exc.DBAPIError as error:  # a full disk, a read-only folder…
+        raise (health.translate(error, path) or health.unwritable(path)) from error
+    except OSError as error:
+        raise health.unwritable(path) from error
+    finally:
+        _remove_files(staging)
+
+
+def _remove_files(database: Path) -> None:
+    for name in (database.name, database.name + "-wal", database.name + "-shm"):
+        try:
+            (database.parent / name).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove %s", database.parent / name)
 
 
 def _make_engine(path: Path, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
