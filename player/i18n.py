@@ -24,6 +24,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` translated in ``context``, for a word with two meanings ("Note": a callout's
+    label, a learner's own note)."""
+    return _translation.pgettext(context, message)
+
+
 def install(language: str | None, locale_dir: Path) -> None:
     """Use the catalog for ``language`` (e.g. "de") from ``locale_dir``; English when absent."""
     global _translation

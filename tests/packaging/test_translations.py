@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from player import config, i18n
@@ -82,20 +83,36 @@ def test_the_compiled_mo_holds_exactly_the_po_translations() -> None:
     expected: dict[object, str] = {}
     for message in translated(po):
         ids, strings = forms(message)
+        key = f"{message.context}\x04{ids[0]}" if message.context else ids[0]  # as gettext keys it
         if message.pluralizable:
             for index, text in enumerate(strings):
-                expected[(ids[0], index)] = text
+                expected[(key, index)] = text
         else:
-            expected[ids[0]] = strings[0]
+            expected[key] = strings[0]
     actual = {key: value for key, value in catalog.items() if key != ""}
     assert actual == expected, "recompile: pybabel compile -d resources/locale -D course-player"
 
 
 def test_every_template_message_is_in_the_german_catalog() -> None:
     """The .po was updated from the current template (docs/i18n.md: pybabel update)."""
-    template_ids = {message.id for message in read(POT) if message.id}
-    po_ids = {message.id for message in read(PO) if message.id}  # obsolete ones are apart
+    template_ids = {(message.context, message.id) for message in read(POT) if message.id}
+    po_ids = {(m.context, m.id) for m in read(PO) if m.id}  # obsolete ones are apart
     assert template_ids <= po_ids, "run: pybabel update (see docs/i18n.md)"
+
+
+def test_the_template_holds_every_marked_message_of_the_source() -> None:
+    """The .pot was extracted after the last change of a visible string (docs/i18n.md, step 1),
+    with the same keywords: ``_``, ``ngettext`` and ``pgettext`` (its context)."""
+    source = config.resources_dir().parent / "player"
+    keywords = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+    found = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
+        source, method_map=[("**.py", "python")], keywords=keywords
+    ):
+        found.add((context, message if isinstance(message, str) else message[0]))
+    template = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read(POT) if m.id}
+    missing = sorted(found - template, key=str)
+    assert not missing, f"run the extract step of docs/i18n.md: {missing[:5]}"
 
 
 FIELD = re.compile(r"\{(\w*)[^{}]*\}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from player import config, i18n
 from player.services import notes, outbox, profiles
 from player.store.db import Store
 from player.ui.shell.main_window import MainWindow
@@ -154,3 +155,22 @@ def test_a_long_note_is_cut_short_in_the_list_not_scrolled(
     assert not pane.list.horizontalScrollBar().isVisible()
     assert pane.list.textElideMode() == Qt.TextElideMode.ElideRight
     assert item.toolTip().startswith("DRSABCD: Danger comes first")
+
+
+def test_the_notes_list_names_a_learners_note_not_a_callout(
+    qtbot: QtBot, imported: Store, make_window: MakeWindow
+) -> None:
+    """ "Note" is two words in German: a callout's label (Hinweis) and a learner's note (Notiz)."""
+    locales = config.resources_dir() / "locale"
+    i18n.install("de", locales)
+    try:
+        window = make_window(imported)
+        window.notes_list.show()
+        dialog = window.notes_list.dialog
+        assert dialog is not None
+        header = dialog.tree.headerItem()
+        assert (header.text(0), header.text(1)) == ("Lektion", "Notiz")
+        assert i18n._("Note") == "Hinweis"  # the callout keeps its word
+        dialog.close()
+    finally:
+        i18n.install(None, locales)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from player.i18n import _
+from player.i18n import _, pgettext
 from player.services.notes import BOOKMARK, NoteItem
 
 COURSE_ROLE = Qt.ItemDataRole.UserRole
@@ -37,7 +37,7 @@ class NotesListDialog(QDialog):
         self.tree.setObjectName("notesTree")
         self.tree.setAccessibleName(_("Your notes and bookmarks"))
         self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels([_("Lesson"), _("Note")])
+        self.tree.setHeaderLabels([_("Lesson"), pgettext("a learner's own note", "Note")])
         self.tree.setColumnWidth(0, 220)
         self.tree.itemActivated.connect(self._on_activated)
         self.empty_label = QLabel(
