@@ -77,3 +77,19 @@ def test_an_unexpected_failure_opening_the_store_ends_the_start_too(
         main(["--data-dir", str(tmp_path / "data")])
     [(title, message)] = shown
     assert "cannot start" in title and "RuntimeError" in message and "log file" in message
+
+
+def test_a_window_that_cannot_build_its_screens_ends_the_start_too(
+    tmp_path: Path, shown: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module missing from a broken installation: the frame does not stay up for ever."""
+    from player.ui.shell.main_window import MainWindow
+
+    def missing(*_args: object, **_kwargs: object) -> None:
+        raise ImportError("cannot import name 'pgettext'")
+
+    monkeypatch.setattr(MainWindow, "attach", missing)
+    with pytest.raises(ImportError):
+        main(["--data-dir", str(tmp_path / "data")])
+    [(title, message)] = shown
+    assert "cannot start" in title and "ImportError" in message

@@ -267,12 +267,13 @@ def run(
     def attach() -> None:
         try:
             opened = store() if callable(store) else store
-        except Exception as error:  # never a frame that waits for a store that will not come
+            window.attach(opened, samples_dir=samples if samples.is_dir() else None)
+        except Exception as error:  # never a frame that waits for screens that will not come
             failed.append(error)
             if isinstance(error, PlayerError):
                 show_startup_error(str(error))
             else:  # a bug: the traceback goes to the log and, raised below, to stderr
-                log.error("could not open the store", exc_info=error)
+                log.error("could not open the store or build the window", exc_info=error)
                 show_startup_error(
                     _(
                         "Course Player could not open its courses ({error}). The log file has "
@@ -281,7 +282,6 @@ def run(
                 )
             QApplication.exit(1)
             return
-        window.attach(opened, samples_dir=samples if samples.is_dir() else None)
         window.start(profile_id)
         sync.after_first_paint()
 
