@@ -6,7 +6,7 @@ interpreter and took four times as long as on an idle window (issue 13). So a re
 waits for (a lesson, a course overview, a search: the window's urgent reads, ``player.ui.tasks``)
 *holds* the foreground from the moment it is asked for until its result has been shown, and the
 background's CPU-heavy steps call ``pause()`` between two items (a download, a parse, a lesson's
-text, a stored package): while something holds the foreground, they wait, never longer than
+text, a batch of stored packages): while something holds the foreground, they wait, never longer than
 ``MAX_PAUSE`` at a time, so a hold that is never released only slows them down.
 
 A thread that runs foreground work (``running()``) never pauses, so a search that indexes older
@@ -73,8 +73,8 @@ def pausing() -> int:
 
 def pause(max_seconds: float | None = None) -> bool:
     """Wait while the foreground is held, at most ``max_seconds`` (default ``MAX_PAUSE``);
-    True when it waited. Call it from background work between two items: where it holds no
-    lock a foreground read needs, and in a write transaction only between two short steps."""
+    True when it waited. Call it from background work between two items, holding no lock
+    (never inside a write transaction: a foreground read may need to write)."""
     global _pausing
     if not _holds or getattr(_here, "foreground", False):
         return False  # the common case: no lock taken

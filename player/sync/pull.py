@@ -292,9 +292,8 @@ def _store_batch(run: Run, batch: list[_Outcome]) -> None:
     now = run.now()
     with run.store.write() as session:
         for outcome in batch:
-            # A read waits for no write (WAL), only for the interpreter: while the learner waits
-            # for one, this transaction waits too, between two packages.
-            foreground.pause()
+            # no pause in here: a read the learner waits for may write (a first search indexes
+            # older packages) and would wait for this transaction's lock
             course = outcome.job.course
             error = outcome.error
             if error is None and outcome.parsed is not None:

@@ -69,3 +69,25 @@ def test_a_sync_waits_while_the_learner_waits_for_a_read(
     thread.join(60)
     assert not thread.is_alive()
     assert reports[0].courses_downloaded == 1
+
+
+def test_a_sync_never_pauses_inside_a_write_transaction(
+    contract_server: ContractServer,
+    sign_in_as: SignInAs,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A read the learner waits for may write (a first search indexes older packages): a sync
+    paused while holding the store's write lock would make it wait."""
+    contract_server.add_enrollment(contract_server.user_id("ana"), FREE)
+    ana = sign_in_as(contract_server, "ana")
+    real_pause = foreground.pause
+    inside: list[bool] = []
+
+    def pause(max_seconds: float | None = None) -> bool:
+        inside.append(store._write_lock._is_owned())  # type: ignore[attr-defined]
+        return real_pause(max_seconds)
+
+    monkeypatch.setattr(foreground, "pause", pause)
+    assert ana.sync().courses_downloaded == 1
+    assert inside and not any(inside)
