@@ -34,20 +34,11 @@ sys.exit(run(Store(Path(sys.argv[1])), argv=["course-player"]))
 
 
 def test_run_opens_the_window_and_installs_the_samples(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        env[var] = str(tmp_path / var.lower())
+    env = _child_env(tmp_path)
     marker = tmp_path / "ready.txt"
     env[READY_ENV] = str(marker)  # the catalog shows the installed samples, then it quits
     data = tmp_path / "data"
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(data)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_child(["-c", CHILD, str(data)], env)
     assert result.returncode == 0, result.stderr
     assert marker.read_text().strip()
     assert (tmp_path / "xdg_config_home" / "CoursePlayer" / "course-player.ini").is_file()
@@ -86,7 +77,15 @@ sys.exit(app_module.run(Store(Path(sys.argv[1])), argv=["course-player"]))
 """
 
 
+def run_child(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` from the repository, as a learner's start would run it."""
+    return subprocess.run(
+        [sys.executable, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+
+
 def _child_env(tmp_path: Path) -> dict[str, str]:
+    """Offscreen, the repository importable, every XDG folder in ``tmp_path``."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env[var] = str(tmp_path / var.lower())
@@ -99,14 +98,7 @@ def test_ready_file_is_written_when_the_catalog_shows_the_courses(tmp_path: Path
     env = _child_env(tmp_path)
     marker = tmp_path / "ready.txt"
     env[READY_ENV] = str(marker)
-    result = subprocess.run(
-        [sys.executable, "-c", READY_CHILD, str(tmp_path / "data")],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_child(["-c", READY_CHILD, str(tmp_path / "data")], env)
     assert result.returncode == 0, result.stderr
     samples = len(list(SAMPLES.glob("*.json")))
     assert f"READY rows {samples} visible True enabled True httpx False" in result.stdout
@@ -123,14 +115,7 @@ def test_ready_file_from_the_command_line(tmp_path: Path) -> None:
     for _start in range(2):  # the first start installs the samples, the second only reads
         marker.unlink(missing_ok=True)
         before = time.time()
-        result = subprocess.run(
-            [sys.executable, "-m", "player", "--data-dir", data],
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_child(["-m", "player", "--data-dir", data], env)
         assert result.returncode == 0, result.stderr
         assert before < float(marker.read_text()) < time.time()
 
@@ -162,30 +147,16 @@ def test_command_line_starts_kiosk_mode_from_the_policy(tmp_path: Path) -> None:
     """``course-player --config policy.toml``: the policy reaches the window: its frame is full
     screen from the first paint, and kiosk mode starts with its idle time and PIN once the
     store is open."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        env[var] = str(tmp_path / var.lower())
+    env = _child_env(tmp_path)
     policy = tmp_path / "policy.toml"
     policy.write_text(
         "[kiosk]\nenabled = true\nidle_timeout_minutes = 7\n"
         f'pin_hash = "{hash_pin("2468", iterations=MIN_PIN_ITERATIONS)}"\n',
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            KIOSK_CHILD,
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--config",
-            str(policy),
-        ],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_child(
+        ["-c", KIOSK_CHILD, "--data-dir", str(tmp_path / "data"), "--config", str(policy)],
+        env,
     )
     assert result.returncode == 0, result.stderr
     assert "FRAME full screen True" in result.stdout  # from its first paint, no flash
@@ -244,14 +215,7 @@ def test_the_frame_paints_before_the_store_layer_is_imported(tmp_path: Path) -> 
     env = _child_env(tmp_path)
     marker = tmp_path / "painted.txt"
     env[FIRST_PAINT_ENV] = str(marker)
-    result = subprocess.run(
-        [sys.executable, "-c", FIRST_PAINT_CHILD, "--data-dir", str(tmp_path / "data")],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_child(["-c", FIRST_PAINT_CHILD, "--data-dir", str(tmp_path / "data")], env)
     assert result.returncode == 0, result.stderr
     assert "PAINTED with none of the store layer" in result.stdout, result.stdout
     assert float(marker.read_text()) > 0
