@@ -25,6 +25,14 @@ NARROW_WIDTH = 600
 SIDEBAR_WIDTH = 320
 
 
+def restore_sizes(window: QWidget, splitter: QSplitter, state: QByteArray | None) -> None:
+    """The splitter's sizes from the last run (``state``), else the defaults: the sidebar
+    ``SIDEBAR_WIDTH`` wide. The window's frame uses it before ``WindowLayout`` exists."""
+    if state is None or not splitter.restoreState(state):
+        width = max(window.width(), NARROW_WIDTH)
+        splitter.setSizes([SIDEBAR_WIDTH, width - SIDEBAR_WIDTH])
+
+
 class WindowLayout:
     """Moves the catalog between the splitter (wide) and the content stack (narrow)."""
 
@@ -53,18 +61,13 @@ class WindowLayout:
 
     def restore(self, state: QByteArray | None) -> None:
         """Restore the splitter (sizes from the last run, else the defaults), then the mode."""
-        if state is None or not self._splitter.restoreState(state):
-            self.default_sizes()
+        restore_sizes(self._window, self._splitter, state)
         self._wide_state = state
         self.update()
 
     def splitter_state(self) -> QByteArray | None:
         """The wide splitter's state, to remember (also while the window is narrow)."""
         return self._wide_state if self._narrow else self._splitter.saveState()
-
-    def default_sizes(self) -> None:
-        width = max(self._window.width(), NARROW_WIDTH)
-        self._splitter.setSizes([SIDEBAR_WIDTH, width - SIDEBAR_WIDTH])
 
     def set_sidebar_visible(self, visible: bool) -> None:
         if not self._narrow:
@@ -92,10 +95,7 @@ class WindowLayout:
             self._content.removeWidget(self._catalog)
             self._splitter.insertWidget(0, self._catalog)
             self._catalog.setVisible(self._sidebar_action.isChecked())
-            if self._wide_state is not None:
-                self._splitter.restoreState(self._wide_state)
-            else:
-                self.default_sizes()
+            restore_sizes(self._window, self._splitter, self._wide_state)
             if on_catalog:
                 self._content.setCurrentWidget(self._home)
         return True

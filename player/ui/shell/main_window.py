@@ -65,7 +65,7 @@ from player.policy import LabPolicy
 from player.settings import Settings
 from player.ui.catalog.panel import CatalogPanel
 from player.ui.shell.error_dialogs import show_error
-from player.ui.shell.layout import NARROW_WIDTH, SIDEBAR_WIDTH
+from player.ui.shell.layout import NARROW_WIDTH, restore_sizes
 from player.ui.shell.menus import MenuActions, add_action, build_menus
 from player.ui.shell.statusbar import StatusArea
 from player.ui.shell.window_state import WindowState
@@ -167,10 +167,7 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
         # the sidebar as wide as it will be (WindowLayout.restore), so nothing moves at attach
-        state = self.ui_state.splitter_state
-        if state is None or not self.splitter.restoreState(state):
-            width = max(self.width(), NARROW_WIDTH)
-            self.splitter.setSizes([SIDEBAR_WIDTH, width - SIDEBAR_WIDTH])
+        restore_sizes(self, self.splitter, self.ui_state.splitter_state)
         if self.width() < NARROW_WIDTH:  # narrow: the catalog alone, as it will be
             self.content.hide()
         if store is not None:
