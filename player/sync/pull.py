@@ -207,9 +207,9 @@ def _fetch_one(run: Run, job: _Job) -> _Outcome:
                     )
                 )
             outcome.signature = _verified_signature(run, job, outcome.answer, outcome.parsed)
-            foreground.pause()
             # the text for the search index, here in the worker: the write transaction that
-            # stores the package only inserts its rows (docs/store.md, "Sharing the store")
+            # stores the package only inserts its rows (docs/store.md, "Sharing the store");
+            # the extraction pauses before each lesson while the learner waits for a read
             outcome.index = packages.index_rows(outcome.parsed)
     except (PackageError, ServerRefused, ServerUnavailable, ServerAnswerInvalid) as error:
         # without its traceback: that holds this frame, whose ``outcome`` holds the error (a

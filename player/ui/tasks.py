@@ -64,6 +64,7 @@ import threading
 import traceback
 import weakref
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -321,10 +322,8 @@ class _Worker(QRunnable):
         try:
             self._job.raise_if_cancelled()
             if op is not None:
-                if self._urgent:
-                    with foreground.running():  # its own steps never wait for it
-                        outcome.result = op(self._job)
-                else:
+                # an urgent read's own steps (a first search indexing) never wait for it
+                with foreground.running() if self._urgent else nullcontext():
                     outcome.result = op(self._job)
         except Cancelled as error:
             log.debug("task %d cancelled", self._task_id)
